@@ -1,0 +1,79 @@
+//! Analyzers: named, pure functions for what a YAML rule cannot say well
+//! (version ordering, EOL tables, config parsing). A check names one with
+//! `analyzer:` and passes arguments with `with:`. Analyzers read facts and
+//! return a verdict; they never do I/O.
+
+pub mod eol;
+pub mod os;
+pub mod software;
+pub mod version;
+
+use crate::catalog::check::Params;
+use crate::facts::{Facts, Unavailable};
+use crate::model::Status;
+use chrono::NaiveDate;
+
+/// Everything an analyzer may look at.
+pub struct Context<'a> {
+    pub facts: &'a Facts,
+    /// Profile, inventory and host parameters, merged.
+    pub params: &'a Params,
+    /// The check's own arguments.
+    pub with: &'a Params,
+    /// The audit date (overridable for tests and replays).
+    pub today: NaiveDate,
+    pub eol: &'a eol::EolTable,
+}
+
+/// An analyzer's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub evidence: String,
+}
+
+impl Verdict {
+    pub fn new(status: Status, evidence: impl Into<String>) -> Self {
+        Verdict {
+            status,
+            evidence: evidence.into(),
+        }
+    }
+
+    /// The verdict for a probe that could not be used.
+    pub fn unavailable(u: Unavailable) -> Self {
+        match u {
+            Unavailable::NeedsRoot(why) => Verdict::new(Status::Skip, why),
+            Unavailable::Failed(why) => Verdict::new(Status::Error, why),
+        }
+    }
+}
+
+/// A named analyzer.
+pub trait Analyzer: Sync {
+    fn name(&self) -> &'static str;
+    /// One line for `list-checks` and error messages.
+    fn description(&self) -> &'static str;
+    /// Probe ids the analyzer reads, given the check's arguments.
+    fn probes(&self, with: &Params) -> Vec<String>;
+    /// Reject bad arguments at load time, with a message for the user.
+    fn validate(&self, with: &Params) -> Result<(), String>;
+    fn analyze(&self, cx: &Context<'_>) -> Verdict;
+}
+
+static REGISTRY: &[&dyn Analyzer] = &[&software::SoftwareVersion];
+
+/// Every analyzer this build knows.
+pub fn registry() -> &'static [&'static dyn Analyzer] {
+    REGISTRY
+}
+
+/// The analyzer called `name`.
+pub fn lookup(name: &str) -> Option<&'static dyn Analyzer> {
+    REGISTRY.iter().copied().find(|a| a.name() == name)
+}
+
+/// A string argument from `with`.
+pub fn arg_str<'a>(with: &'a Params, key: &str) -> Option<&'a str> {
+    with.get(key).and_then(|v| v.as_str())
+}

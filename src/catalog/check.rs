@@ -1,0 +1,254 @@
+//! Check and probe definitions as they appear in `checks/*.yml`, and their
+//! validated forms.
+
+use super::condition::{Condition, ConditionDoc};
+use super::error::{InputError, SourceLoc};
+use crate::model::{Category, Countermeasure, Severity};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Parameters: free-form YAML values from profiles, inventories and checks.
+pub type Params = BTreeMap<String, serde_json::Value>;
+
+/// One file under `checks/`: probes it defines and checks it declares.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFileDoc {
+    #[serde(default)]
+    pub probes: Vec<ProbeDoc>,
+    #[serde(default)]
+    pub checks: Vec<CheckDoc>,
+}
+
+/// A probe as written: exactly one of `sh`, `file` or `command`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeDoc {
+    pub id: Spanned<String>,
+    pub description: String,
+    /// A POSIX sh fragment. `{{name}}` inserts a parameter, shell-quoted.
+    pub sh: Option<String>,
+    /// A file to read (up to `max_bytes`).
+    pub file: Option<String>,
+    /// A command and its arguments, run without a shell.
+    pub command: Option<Vec<String>>,
+    #[serde(default)]
+    pub needs_root: bool,
+    /// Seconds before the target's `timeout` stops the probe.
+    #[serde(default = "default_timeout")]
+    pub timeout: u32,
+    /// Bytes of output kept; more is cut and reported as truncated.
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: usize,
+}
+
+fn default_timeout() -> u32 {
+    20
+}
+
+fn default_max_bytes() -> usize {
+    256 * 1024
+}
+
+/// A validated probe. `code` may still hold `{{param}}` placeholders.
+#[derive(Debug, Clone)]
+pub struct ProbeDef {
+    pub id: String,
+    pub description: String,
+    pub code: String,
+    pub needs_root: bool,
+    pub timeout: u32,
+    pub max_bytes: usize,
+    pub source: SourceLoc,
+}
+
+/// A check as written in YAML.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDoc {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub category: Category,
+    pub countermeasure: Countermeasure,
+    pub severity: Severity,
+    pub rationale: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Probes this check reads (besides those its rule or analyzer names).
+    #[serde(default)]
+    pub probes: Vec<Spanned<String>>,
+    /// When given and false, the check is `skip` (not applicable).
+    pub applies_if: Option<ConditionDoc>,
+    /// The problem: when true, the check fails.
+    pub fail_if: Option<ConditionDoc>,
+    /// Evidence written when a `fail_if` check passes.
+    pub pass_evidence: Option<String>,
+    /// A named Rust analyzer that decides the check.
+    pub analyzer: Option<Spanned<String>>,
+    /// Arguments for the analyzer.
+    #[serde(default)]
+    pub with: Params,
+}
+
+/// How a check is decided.
+#[derive(Debug, Clone)]
+pub enum Decider {
+    Rule {
+        fail_if: Condition,
+        pass_evidence: Option<String>,
+    },
+    Analyzer {
+        name: String,
+        with: Params,
+    },
+}
+
+/// A validated check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub countermeasure: Countermeasure,
+    pub severity: Severity,
+    pub rationale: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    /// Every probe the check needs, deduplicated, in first-use order.
+    pub probes: Vec<String>,
+    pub applies_if: Option<Condition>,
+    pub decider: Decider,
+    pub source: SourceLoc,
+}
+
+/// Ids are used in shell scripts, frames and file names: keep them plain.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && id.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+impl ProbeDoc {
+    pub fn compile(self, file: &Path) -> Result<ProbeDef, InputError> {
+        let loc = SourceLoc::at(file, &self.id.referenced);
+        let id = self.id.value;
+        if !valid_id(&id) {
+            return Err(InputError::new(loc, format!("invalid probe id {id:?}"))
+                .hint("use letters, digits, '.', '-' and '_' (at most 64), starting with a letter or digit"));
+        }
+        let code =
+            match (self.sh, self.file, self.command) {
+                (Some(sh), None, None) => sh,
+                (None, Some(path), None) => {
+                    format!("cat -- {}", crate::probe::quote(&path))
+                }
+                (None, None, Some(argv)) if !argv.is_empty() => argv
+                    .iter()
+                    .map(|a| crate::probe::quote(a))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => return Err(InputError::new(
+                    loc,
+                    format!(
+                        "probe {id:?} needs exactly one of `sh`, `file` or a non-empty `command`"
+                    ),
+                )),
+            };
+        if self.timeout == 0 || self.timeout > 600 {
+            return Err(InputError::new(
+                loc,
+                format!("probe {id:?}: timeout must be 1 to 600 seconds"),
+            ));
+        }
+        if self.max_bytes == 0 || self.max_bytes > 16 * 1024 * 1024 {
+            return Err(InputError::new(
+                loc,
+                format!("probe {id:?}: max_bytes must be 1 to 16777216"),
+            ));
+        }
+        Ok(ProbeDef {
+            id,
+            description: self.description,
+            code,
+            needs_root: self.needs_root,
+            timeout: self.timeout,
+            max_bytes: self.max_bytes,
+            source: loc,
+        })
+    }
+}
+
+impl CheckDoc {
+    /// Validate the check on its own; cross-references (probe ids, analyzer
+    /// names) are checked by the catalog.
+    pub fn compile(self, file: &Path) -> Result<Check, InputError> {
+        let loc = SourceLoc::at(file, &self.id.referenced);
+        let id = self.id.value;
+        if !valid_id(&id) {
+            return Err(InputError::new(loc, format!("invalid check id {id:?}"))
+                .hint("use letters, digits, '.', '-' and '_' (at most 64), starting with a letter or digit"));
+        }
+        for (what, text) in [
+            ("title", &self.title),
+            ("rationale", &self.rationale),
+            ("remediation", &self.remediation),
+        ] {
+            if text.trim().is_empty() {
+                return Err(InputError::new(
+                    loc.clone(),
+                    format!("check {id:?} has an empty `{what}`"),
+                ));
+            }
+        }
+        let mut probes: Vec<String> = self.probes.into_iter().map(|p| p.value).collect();
+        let applies_if = self.applies_if.map(|c| c.compile(file, &loc)).transpose()?;
+        if let Some(c) = &applies_if {
+            c.probes(&mut probes);
+        }
+        let decider = match (self.fail_if, self.analyzer) {
+            (Some(rule), None) => {
+                if !self.with.is_empty() {
+                    return Err(InputError::new(loc, format!("check {id:?}: `with` is for analyzers; this check has a `fail_if` rule")));
+                }
+                let fail_if = rule.compile(file, &loc)?;
+                fail_if.probes(&mut probes);
+                Decider::Rule {
+                    fail_if,
+                    pass_evidence: self.pass_evidence,
+                }
+            }
+            (None, Some(name)) => Decider::Analyzer {
+                name: name.value,
+                with: self.with,
+            },
+            _ => {
+                return Err(InputError::new(
+                    loc,
+                    format!("check {id:?} needs exactly one of `fail_if` (a rule) or `analyzer`"),
+                ))
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        probes.retain(|p| seen.insert(p.clone()));
+        Ok(Check {
+            id,
+            title: self.title,
+            category: self.category,
+            countermeasure: self.countermeasure,
+            severity: self.severity,
+            rationale: self.rationale,
+            remediation: self.remediation,
+            references: self.references,
+            probes,
+            applies_if,
+            decider,
+            source: loc,
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! shipshape: an agentless security-hardening audit.
+//!
+//! The library owns every layer of an audit: the catalog of checks and profiles
+//! (YAML data), the probe script sent to each host in one round trip, the
+//! transports that carry it (SSH or local `sh`), the pure analyzers and
+//! evaluation that turn collected facts into findings, and the reporters.
+
+pub mod analyze;
+pub mod catalog;
+pub mod evaluate;
+pub mod facts;
+pub mod inventory;
+pub mod model;
+pub mod probe;
+pub mod report;
+pub mod run;
+pub mod secret;
+pub mod transport;

@@ -1,0 +1,253 @@
+//! The `shipshape` command line: parse arguments, call the library, map the
+//! outcome to an exit code (0 clean, 1 findings or hosts not audited,
+//! 2 invalid input).
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use shipshape::catalog::Catalog;
+use shipshape::inventory::{self, Target};
+use shipshape::model::{Report, ToolInfo};
+use shipshape::report::{self, Format};
+use shipshape::run::{self, AuditPlan, Settings};
+use shipshape::secret::Secret;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "shipshape",
+    version,
+    about = "Agentless security-hardening audit over SSH"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Audit hosts (or this machine with --local) and report findings.
+    Audit(AuditArgs),
+    /// List the checks of the catalog.
+    ListChecks {
+        /// Read checks from this directory instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        checks: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Hosts as [user@]host[:port].
+    #[arg(value_name = "TARGET")]
+    targets: Vec<String>,
+    /// A YAML inventory of hosts.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    inventory: Option<PathBuf>,
+    /// A built-in profile name (go-live, compliance) or a profile file.
+    #[arg(long, short = 'p', value_name = "NAME|FILE", default_value = "go-live")]
+    profile: String,
+    /// Read checks from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    checks: Option<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// known_hosts file [default: ~/.ssh/known_hosts].
+    #[arg(long, value_name = "FILE")]
+    known_hosts: Option<PathBuf>,
+    /// Record unknown host keys instead of refusing the host. Changed keys are always refused.
+    #[arg(long)]
+    accept_new_host_keys: bool,
+    /// Private key for public-key authentication.
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
+    /// Login user for targets that name none [default: the current user].
+    #[arg(long, short = 'u')]
+    user: Option<String>,
+    /// SSH port for targets that name none.
+    #[arg(long, value_name = "N")]
+    port: Option<u16>,
+    /// Hosts audited in parallel.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: u16,
+    /// Deadline per host in seconds (connect, authenticate, run, read).
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    timeout: u64,
+    /// Audit this machine through a local `sh`, without SSH.
+    #[arg(long)]
+    local: bool,
+    /// Judge support windows as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    audit_date: Option<chrono::NaiveDate>,
+}
+
+/// An error that means "the input was wrong": exit 2.
+struct InputFailure(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Audit(args) => audit(args),
+        Command::ListChecks { checks } => list_checks(checks),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Input(InputFailure(msg))) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Input(InputFailure),
+    Other(anyhow::Error),
+}
+
+impl<E: std::fmt::Display> From<E> for InputFailure {
+    fn from(e: E) -> Self {
+        InputFailure(e.to_string())
+    }
+}
+
+fn input<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Failure> {
+    r.map_err(|e| Failure::Input(InputFailure(e.to_string())))
+}
+
+fn load_catalog(dir: Option<&PathBuf>) -> Result<Catalog, Failure> {
+    input(match dir {
+        Some(d) => Catalog::from_dir(d),
+        None => Catalog::builtin(),
+    })
+}
+
+fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, Failure> {
+    let catalog = load_catalog(dir.as_ref())?;
+    for c in &catalog.checks {
+        println!(
+            "{:<24} {:<21} cm{} {:<8} {}",
+            c.id, c.category, c.countermeasure, c.severity, c.title
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
+    let catalog = load_catalog(args.checks.as_ref())?;
+    let profile = input(Catalog::load_profile(&args.profile))?;
+    let checks = input(catalog.select(&profile))?;
+
+    let mut targets: Vec<Target> = Vec::new();
+    if let Some(inv) = &args.inventory {
+        targets.extend(input(inventory::load_inventory(inv))?);
+    }
+    for spec in &args.targets {
+        let mut t = input(inventory::parse_target(spec))?;
+        if let Some(p) = args.port {
+            if !spec.contains(':') || spec.ends_with(']') {
+                t.port = p;
+            }
+        }
+        targets.push(t);
+    }
+    if args.local {
+        if !targets.is_empty() {
+            return Err(Failure::Input(InputFailure(
+                "--local audits this machine; do not also give targets or --inventory".into(),
+            )));
+        }
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into());
+        targets.push(Target {
+            name,
+            address: "local".into(),
+            port: 0,
+            user: None,
+            identity_file: None,
+            vars: Default::default(),
+        });
+    } else if targets.is_empty() {
+        return Err(Failure::Input(InputFailure(
+            "nothing to audit: give TARGETs, --inventory FILE, or --local".into(),
+        )));
+    }
+    let mut names = std::collections::HashSet::new();
+    for t in &targets {
+        if !names.insert(t.name.as_str()) {
+            return Err(Failure::Input(InputFailure(format!(
+                "host {:?} is listed twice; host names must be unique in one run",
+                t.name
+            ))));
+        }
+    }
+
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"));
+    let settings = Settings {
+        jobs: usize::from(args.jobs),
+        host_timeout: Duration::from_secs(args.timeout),
+        connect_timeout: Duration::from_secs(10),
+        known_hosts: args
+            .known_hosts
+            .clone()
+            .unwrap_or_else(|| home.join(".ssh/known_hosts")),
+        accept_new_host_keys: args.accept_new_host_keys,
+        default_user: args
+            .user
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "root".into()),
+        default_identity: args.identity.clone(),
+        password: std::env::var("SHIPSHAPE_PASSWORD").ok().map(Secret::new),
+        max_output_bytes: 64 * 1024 * 1024,
+        local: args.local,
+        today: args
+            .audit_date
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    };
+    let started_at = chrono::Utc::now();
+    let hosts = run::audit_all(
+        &targets,
+        &AuditPlan {
+            catalog: &catalog,
+            checks: &checks,
+            params: &profile.params,
+        },
+        &settings,
+    );
+    let report = Report {
+        tool: ToolInfo::current(),
+        profile: profile.name.clone(),
+        started_at,
+        finished_at: chrono::Utc::now(),
+        hosts,
+    };
+    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
+        None
+    } else {
+        Some(160)
+    };
+    let text = report::render(&report, args.format, width);
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write the report to {}", path.display()))
+            .map_err(Failure::Other)?,
+        None => print!("{text}"),
+    }
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

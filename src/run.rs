@@ -1,0 +1,191 @@
+//! Running an audit: a worker pool over hosts, each host's lifecycle
+//! (connect, one script, parse, evaluate), with its own deadline, so one
+//! host never stalls or fails the others.
+
+use crate::catalog::check::{Check, Params};
+use crate::catalog::{plan, Catalog};
+use crate::evaluate::{evaluate_all, HostInputs};
+use crate::facts::Facts;
+use crate::inventory::Target;
+use crate::model::{HostReport, HostStatus};
+use crate::probe::{parse_frames, ProbeScript};
+use crate::secret::Secret;
+use crate::transport::{local::LocalTransport, ssh, ExecLimits, Transport, TransportError};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How to reach hosts and how long to wait.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub jobs: usize,
+    /// Whole-host deadline: connect, authenticate, run, read.
+    pub host_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub known_hosts: PathBuf,
+    pub accept_new_host_keys: bool,
+    pub default_user: String,
+    pub default_identity: Option<PathBuf>,
+    pub password: Option<Secret>,
+    pub max_output_bytes: usize,
+    /// Audit this machine through local `sh` instead of SSH.
+    pub local: bool,
+    pub today: NaiveDate,
+}
+
+/// Everything the audit needs besides the hosts.
+pub struct AuditPlan<'a> {
+    pub catalog: &'a Catalog,
+    pub checks: &'a [Check],
+    /// The profile's parameters (hosts' vars overlay them).
+    pub params: &'a Params,
+}
+
+/// Audit every target; the result has one report per target, in order.
+pub fn audit_all(targets: &[Target], plan: &AuditPlan<'_>, settings: &Settings) -> Vec<HostReport> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<HostReport>>> = Mutex::new(vec![None; targets.len()]);
+    let workers = settings.jobs.clamp(1, targets.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(t) = targets.get(i) else { break };
+                let report = audit_host(t, plan, settings);
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some(report);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .zip(targets)
+        .map(|(r, t)| {
+            r.unwrap_or_else(|| {
+                not_audited(
+                    t,
+                    HostStatus::Error,
+                    "the worker auditing this host stopped".into(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn not_audited(t: &Target, status: HostStatus, why: String) -> HostReport {
+    HostReport {
+        name: t.name.clone(),
+        address: t.address.clone(),
+        status,
+        error: Some(why),
+        findings: Vec::new(),
+    }
+}
+
+/// Audit one host. Never panics on anything the host sends.
+pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) -> HostReport {
+    let started = Instant::now();
+    let mut params = plan.params.clone();
+    params.extend(target.vars.clone());
+    let probes = match plan::script_probes(plan.catalog, plan.checks, &params) {
+        Ok(p) => p,
+        Err(e) => return not_audited(target, HostStatus::Error, e.to_string()),
+    };
+    let script = ProbeScript::build(&probes);
+    let output = match transport_for(target, settings) {
+        Err(e) => Err(e),
+        Ok(mut transport) => {
+            let remaining = settings.host_timeout.saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                Err(TransportError::Timeout(format!(
+                    "the host deadline of {}s passed before the script could start",
+                    settings.host_timeout.as_secs()
+                )))
+            } else {
+                transport.run_script(
+                    script.text.as_bytes(),
+                    &ExecLimits {
+                        deadline: remaining,
+                        max_output_bytes: settings.max_output_bytes,
+                    },
+                )
+            }
+        }
+    };
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => return not_audited(target, e.host_status(), e.to_string()),
+    };
+    let run = parse_frames(&output.bytes, &script.boundary, &probes);
+    if run.probes.is_empty() && !run.complete {
+        let stray = String::from_utf8_lossy(&run.stray);
+        return not_audited(
+            target,
+            HostStatus::Error,
+            format!(
+                "the probe script did not run (exit status {}): {}",
+                output
+                    .exit_status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "unknown".into()),
+                stray.trim().chars().take(300).collect::<String>()
+            ),
+        );
+    }
+    let mut facts = Facts::from(run);
+    if output.truncated {
+        facts.anomalies.push(format!(
+            "output exceeded {} bytes and was cut",
+            settings.max_output_bytes
+        ));
+    }
+    let findings = evaluate_all(
+        plan.checks,
+        &HostInputs {
+            facts: &facts,
+            params: &params,
+            today: settings.today,
+            eol: &plan.catalog.eol,
+        },
+    );
+    HostReport {
+        name: target.name.clone(),
+        address: target.address.clone(),
+        status: HostStatus::Audited,
+        error: None,
+        findings,
+    }
+}
+
+fn transport_for(
+    target: &Target,
+    settings: &Settings,
+) -> Result<Box<dyn Transport>, TransportError> {
+    if settings.local {
+        return Ok(Box::new(LocalTransport::new()));
+    }
+    let opts = ssh::SshOptions {
+        user: target
+            .user
+            .clone()
+            .unwrap_or_else(|| settings.default_user.clone()),
+        port: target.port,
+        identity_file: target
+            .identity_file
+            .clone()
+            .or_else(|| settings.default_identity.clone()),
+        password: settings.password.clone(),
+        known_hosts: settings.known_hosts.clone(),
+        accept_new_host_keys: settings.accept_new_host_keys,
+        connect_timeout: settings.connect_timeout.min(settings.host_timeout),
+        auth_timeout: settings.connect_timeout.min(settings.host_timeout),
+        key_passphrase: None,
+        use_agent: true,
+    };
+    Ok(Box::new(ssh::connect(&target.address, &opts)?))
+}
