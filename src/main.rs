@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Audit hosts (or this machine with --local) and report findings.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List the checks of the catalog.
     ListChecks {
         /// Read checks from this directory instead of the built-in ones.
@@ -84,6 +84,9 @@ struct AuditArgs {
     /// Judge support windows as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     audit_date: Option<chrono::NaiveDate>,
+    /// Also write what the probes collected, per host, as DIR/HOST.facts.json.
+    #[arg(long, value_name = "DIR")]
+    save_facts: Option<PathBuf>,
 }
 
 /// An error that means "the input was wrong": exit 2.
@@ -92,7 +95,7 @@ struct InputFailure(String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Audit(args) => audit(args),
+        Command::Audit(args) => audit(*args),
         Command::ListChecks { checks } => list_checks(checks),
     };
     match result {
@@ -215,6 +218,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
         today: args
             .audit_date
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        save_facts: args.save_facts.clone(),
     };
     let started_at = chrono::Utc::now();
     let hosts = run::audit_all(

@@ -33,6 +33,8 @@ pub struct Settings {
     /// Audit this machine through local `sh` instead of SSH.
     pub local: bool,
     pub today: NaiveDate,
+    /// Write each audited host's facts as `<dir>/<host>.facts.json`.
+    pub save_facts: Option<PathBuf>,
 }
 
 /// Everything the audit needs besides the hosts.
@@ -119,7 +121,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     };
     let output = match output {
         Ok(o) => o,
-        Err(e) => return not_audited(target, e.host_status(), e.to_string()),
+        Err(e) => return not_audited(target, e.host_status(), e.reason().to_string()),
     };
     let run = parse_frames(&output.bytes, &script.boundary, &probes);
     if run.probes.is_empty() && !run.complete {
@@ -144,6 +146,11 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             settings.max_output_bytes
         ));
     }
+    if let Some(dir) = &settings.save_facts {
+        if let Err(e) = save_facts(dir, &target.name, &facts) {
+            facts.anomalies.push(format!("could not save facts: {e}"));
+        }
+    }
     let findings = evaluate_all(
         plan.checks,
         &HostInputs {
@@ -160,6 +167,23 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         error: None,
         findings,
     }
+}
+
+fn save_facts(dir: &std::path::Path, host: &str, facts: &Facts) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    // Host names come from inventories: keep the file name plain.
+    let safe: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let json = serde_json::to_string_pretty(facts).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join(format!("{safe}.facts.json")), json)
 }
 
 fn transport_for(

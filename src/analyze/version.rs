@@ -60,6 +60,16 @@ pub fn upstream(text: &str) -> Option<semver::Version> {
     Some(semver::Version::new(parts[0], parts[1], parts[2]))
 }
 
+/// The version as the banner writes it (`9.2p1`, `2.2.21`), for evidence.
+pub fn upstream_token(text: &str) -> Option<&str> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .unwrap_or(rest.len());
+    Some(rest[..end].trim_end_matches('.'))
+}
+
 /// `major.minor` of an upstream version: the release branch.
 pub fn branch(v: &semver::Version) -> String {
     format!("{}.{}", v.major, v.minor)
@@ -116,5 +126,10 @@ mod tests {
         assert_eq!(upstream("no digits"), None);
         assert!(upstream("OpenSSH_9.2p1").unwrap() < upstream("OpenSSH_9.8p1").unwrap());
         assert_eq!(branch(&upstream("2.2.21").unwrap()), "2.2");
+        assert_eq!(upstream_token("OpenSSH_9.2p1 Debian-2"), Some("9.2p1"));
+        assert_eq!(
+            upstream_token("Server version: Apache/2.2.21 (Unix)"),
+            Some("2.2.21")
+        );
     }
 }

@@ -142,24 +142,25 @@ impl ProbeDoc {
             return Err(InputError::new(loc, format!("invalid probe id {id:?}"))
                 .hint("use letters, digits, '.', '-' and '_' (at most 64), starting with a letter or digit"));
         }
-        let code =
-            match (self.sh, self.file, self.command) {
-                (Some(sh), None, None) => sh,
-                (None, Some(path), None) => {
-                    format!("cat -- {}", crate::probe::quote(&path))
-                }
-                (None, None, Some(argv)) if !argv.is_empty() => argv
-                    .iter()
-                    .map(|a| crate::probe::quote(a))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                _ => return Err(InputError::new(
+        let code = match (self.sh, self.file, self.command) {
+            (Some(sh), None, None) => sh,
+            (None, Some(path), None) => {
+                format!("cat -- {}", crate::probe::quote(&path))
+            }
+            (None, None, Some(argv)) if !argv.is_empty() => argv
+                .iter()
+                .map(|a| crate::probe::quote(a))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => {
+                return Err(InputError::new(
                     loc,
                     format!(
                         "probe {id:?} needs exactly one of `sh`, `file` or a non-empty `command`"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         if self.timeout == 0 || self.timeout > 600 {
             return Err(InputError::new(
                 loc,

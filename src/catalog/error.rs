@@ -73,8 +73,8 @@ impl InputError {
     }
 }
 
-/// The parser's message without its rendered snippet (we print our own
-/// location), on one line.
+/// The parser's message without its rendered snippet or its own position
+/// (we print file:line:column ourselves), on one line.
 fn yaml_message(err: &serde_saphyr::Error) -> String {
     let full = err.to_string();
     let first = full
@@ -82,12 +82,22 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("invalid YAML");
-    // The parser may prefix its own "error:" or append " at line X column Y".
-    let msg = first.trim_start_matches("error:").trim();
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+    let mut msg = first.trim_start_matches("error:").trim();
+    if let Some(rest) = msg.strip_prefix("line ") {
+        // "line 4 column 35: ..."
+        if let Some((_, after)) = rest.split_once(": ") {
+            msg = after;
+        }
     }
+    if let Some(i) = msg.find(" at line ") {
+        msg = &msg[..i];
+    }
+    if let Some((key, _)) = msg.split_once(", set DuplicateKeyPolicy") {
+        return format!(
+            "{key} (each key may appear once; a repeated key would silently replace the first)"
+        );
+    }
+    msg.to_string()
 }
 
 impl fmt::Display for InputError {

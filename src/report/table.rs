@@ -24,7 +24,16 @@ pub fn render(report: &Report, width: Option<u16>) -> String {
     });
     if rows.is_empty() {
         out.push_str("No failing findings.\n");
-    } else {
+    }
+    for cm in Countermeasure::all() {
+        let group: Vec<_> = rows
+            .iter()
+            .filter(|(_, f)| f.countermeasure == cm)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}. {}", cm.number(), cm.heading());
         let mut table = Table::new();
         table
             .load_preset(UTF8_FULL_CONDENSED)
@@ -33,38 +42,23 @@ pub fn render(report: &Report, width: Option<u16>) -> String {
         if let Some(w) = width {
             table.set_width(w);
         }
-        for cm in Countermeasure::all() {
-            let group: Vec<_> = rows
-                .iter()
-                .filter(|(_, f)| f.countermeasure == cm)
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
+        for (h, f) in group {
+            let sev = if f.status == Status::Error {
+                format!("{} (check error)", f.severity)
+            } else {
+                f.severity.to_string()
+            };
             table.add_row(vec![
-                Cell::new(format!("{}. {}", cm.number(), cm.heading())),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
+                Cell::new(&h.name),
+                Cell::new(&f.check),
+                Cell::new(sev),
+                Cell::new(&f.evidence),
+                Cell::new(&f.remediation),
             ]);
-            for (h, f) in group {
-                let sev = if f.status == Status::Error {
-                    format!("{} (check error)", f.severity)
-                } else {
-                    f.severity.to_string()
-                };
-                table.add_row(vec![
-                    Cell::new(&h.name),
-                    Cell::new(&f.check),
-                    Cell::new(sev),
-                    Cell::new(&f.evidence),
-                    Cell::new(&f.remediation),
-                ]);
-            }
         }
         let _ = writeln!(out, "{table}");
     }
+    out.push('\n');
     out.push_str(&summary(report));
     out
 }

@@ -56,6 +56,18 @@ pub enum TransportError {
 }
 
 impl TransportError {
+    /// The reason alone, without the status word the report already shows.
+    pub fn reason(&self) -> &str {
+        match self {
+            TransportError::Unreachable(s)
+            | TransportError::Timeout(s)
+            | TransportError::AuthFailed(s)
+            | TransportError::HostKeyMismatch(s)
+            | TransportError::HostKeyUnknown(s)
+            | TransportError::Other(s) => s,
+        }
+    }
+
     /// The host status a report shows for this failure.
     pub fn host_status(&self) -> HostStatus {
         match self {

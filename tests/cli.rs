@@ -1,0 +1,160 @@
+//! Command-line contract tests that need no network: exit code 2 and
+//! positioned messages for bad input, and `--local` audits.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    p
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn unknown_profile_is_exit_2_with_the_known_names() {
+    let out = run(shipshape().args(["audit", "--local", "--profile", "nope"]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("unknown profile \"nope\"") && e.contains("go-live"),
+        "{e}"
+    );
+}
+
+#[test]
+fn malformed_profile_yaml_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "p.yml",
+        "name: x\ndescription: y\nselect:\n  categories: [outdated-software, no-such-category]\n",
+    );
+    let out = run(shipshape().args(["audit", "--local", "--profile", p.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(e.contains(&format!("{}:4:", p.display())), "{e}");
+    assert!(e.contains("no-such-category"), "{e}");
+}
+
+#[test]
+fn unknown_check_id_in_a_profile_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "p.yml",
+        "name: x\ndescription: y\nselect:\n  checks:\n    - apache-version\n    - not-a-check\n",
+    );
+    let out = run(shipshape().args(["audit", "--local", "--profile", p.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains(&format!("{}:6:", p.display())) && e.contains("not-a-check"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_check_ids_and_unknown_probes_are_reported_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |id: &str, probe: &str| {
+        format!(
+            "  - id: {id}\n    title: t\n    category: ftp-service\n    countermeasure: 1\n    severity: low\n    rationale: r\n    remediation: m\n    fail_if: {{probe: {probe}, contains: x}}\n"
+        )
+    };
+    write(
+        dir.path(),
+        "a.yml",
+        &format!(
+            "probes:\n  - id: p1\n    description: d\n    sh: echo hi\nchecks:\n{}",
+            check("c1", "p1")
+        ),
+    );
+    write(
+        dir.path(),
+        "b.yml",
+        &format!("checks:\n{}{}", check("c1", "p1"), check("c2", "missing")),
+    );
+    let out = run(shipshape().args(["audit", "--local", "--checks", dir.path().to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("b.yml:2:") && e.contains("duplicate check id \"c1\"") && e.contains("a.yml:6:"),
+        "{e}"
+    );
+    assert!(e.contains("missing"), "{e}");
+}
+
+#[test]
+fn duplicate_yaml_keys_are_rejected_not_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "p.yml", "name: x\ndescription: y\nname: z\n");
+    let out = run(shipshape().args(["audit", "--local", "--profile", p.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("{}:3:", p.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_inventory_and_targets_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write(
+        dir.path(),
+        "inv.yml",
+        "hosts:\n  web1: {address: 192.0.2.1, prot: 22}\n",
+    );
+    let out = run(shipshape().args(["audit", "--inventory", inv.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("{}:2:", inv.display())),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(shipshape().args(["audit", "web1:notaport"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(shipshape().args(["audit", "--inventory", "/nonexistent/inv.yml"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/nonexistent/inv.yml"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(shipshape().args(["audit"]));
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(shipshape().args(["audit", "--format", "xml", "--local"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn local_audit_runs_the_default_profile() {
+    let out = run(shipshape().args(["audit", "--local", "--format", "json"]));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let report = json(&out);
+    assert_eq!(report["profile"], "go-live");
+    let h = &report["hosts"][0];
+    assert_eq!(h["status"], "audited");
+    let checks: Vec<_> = h["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap().to_string())
+        .collect();
+    for c in ["apache-version", "php-version", "ftp-server"] {
+        assert!(checks.iter().any(|x| x == c), "{c} missing from {checks:?}");
+    }
+    for f in h["findings"].as_array().unwrap() {
+        assert!(["fail", "pass", "skip", "error"].contains(&f["status"].as_str().unwrap()));
+        assert!(!f["evidence"].as_str().unwrap().is_empty(), "{f}");
+    }
+}

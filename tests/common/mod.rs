@@ -1,0 +1,99 @@
+//! Shared helpers for integration tests that run the `shipshape` binary
+//! against the lab (`tests/lab/lab.sh up`, started by `tests/run.sh`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const LAB_DIR: &str = "/var/tmp/shipshape-lab";
+pub const LEGACY: &str = "10.203.0.11";
+pub const CLEAN: &str = "10.203.0.12";
+/// An address on the lab bridge where no host lives.
+pub const NOBODY_HOME: &str = "10.203.0.99";
+/// The date the lab expectations are written for.
+pub const AUDIT_DATE: &str = "2026-11-22";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn inventory() -> PathBuf {
+    repo().join("tests/lab/inventory.yml")
+}
+
+pub fn known_hosts() -> PathBuf {
+    Path::new(LAB_DIR).join("known_hosts")
+}
+
+pub fn key(name: &str) -> PathBuf {
+    Path::new(LAB_DIR).join("keys").join(name)
+}
+
+/// Panics with a clear message unless the lab is up. Lab traffic must only
+/// go to our own bridge: without it, 10.203.0.0/24 could be routed away.
+pub fn require_lab() {
+    let out = Command::new("ip")
+        .args(["-o", "-4", "addr", "show", "dev", "ssbr0"])
+        .output()
+        .expect("ip runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("10.203.0.1/24"),
+        "the lab is not up (no ssbr0 with 10.203.0.1/24): run `bash tests/run.sh`, or `bash tests/lab/lab.sh up` first"
+    );
+    assert!(known_hosts().exists(), "the lab has no known_hosts file");
+}
+
+pub fn shipshape() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shipshape"));
+    c.env_remove("SHIPSHAPE_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK")
+        .env("NO_COLOR", "1")
+        .current_dir(repo());
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("shipshape runs");
+    eprintln!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+}
+
+pub fn host<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["hosts"]
+        .as_array()
+        .expect("hosts is a list")
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("no host {name} in the report"))
+}
+
+pub fn finding<'a>(host: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
+    host["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .find(|f| f["check"] == check)
+        .unwrap_or_else(|| panic!("no finding for {check} on {}", host["name"]))
+}
+
+/// How many exec requests a lab host's sshd has logged so far.
+pub fn exec_requests(host: &str) -> usize {
+    let log = Path::new(LAB_DIR)
+        .join("logs")
+        .join(format!("{host}-sshd.log"));
+    std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("req exec"))
+        .count()
+}
