@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# First half of every host's provisioning script; the scenario's provision.sh
+# is appended to it.  Runs inside the host's chroot (PID namespace of its own)
+# with LAB_HOST, LAB_ADDR, LAB_DOMAIN, LAB_NET and LAB_BRIDGE_ADDR set.
+set -euo pipefail
+: "${LAB_HOST:?}" "${LAB_ADDR:?}" "${LAB_DOMAIN:?}"
+echo "provision: $LAB_HOST: common part"
+
+# Password hashing scheme for accounts created here: the host sets it
+# in host.conf as CRYPT (RHEL 7 uses SHA-512 crypt, Debian 12 yescrypt).
+LAB_CRYPT=${LAB_CRYPT:-YESCRYPT}
+
+lab_set_password() { # USER PASSWORD
+    echo "$1:$2" | chpasswd -c "$LAB_CRYPT"
+}
+
+echo "$LAB_HOST" >/etc/hostname
+cat >/etc/hosts <<EOF
+127.0.0.1	localhost
+$LAB_ADDR	$LAB_HOST.$LAB_DOMAIN $LAB_HOST
+::1	localhost ip6-localhost ip6-loopback
+EOF
+
+# The auditor's unprivileged account (password-authentication tests).
+if ! id auditor >/dev/null 2>&1; then
+    useradd -m -s /bin/bash -c 'shipshape lab auditor' auditor
+fi
+lab_set_password auditor 'Lab-auditor-pw-7'
+install -d -m 0700 -o auditor -g auditor /home/auditor/.ssh
+install -m 0600 -o auditor -g auditor /root/.ssh/authorized_keys /home/auditor/.ssh/authorized_keys
+
+# Fresh host keys on every boot: ed25519 and RSA only, so that every key the
+# server can offer is in the lab's known_hosts.
+rm -f /etc/ssh/ssh_host_*
+ssh-keygen -q -t ed25519 -N '' -C "root@$LAB_HOST" -f /etc/ssh/ssh_host_ed25519_key
+ssh-keygen -q -t rsa -b 3072 -N '' -C "root@$LAB_HOST" -f /etc/ssh/ssh_host_rsa_key
+install -d -m 0755 /run/sshd
+chmod 0644 /etc/ssh/sshd_config

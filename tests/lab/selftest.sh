@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Checks that the lab is what tests/lab/README.md says it is.
+#
+#   selftest.sh          lab must be up: checks every host (about 15 s)
+#   selftest.sh --slow   also waits for cron to restart the killed "miner" (+ up to 75 s)
+#   selftest.sh down     lab must be down: checks nothing is left behind
+#
+# Ends with "N passed, M failed"; exit 0 only if nothing failed.
+# Remote commands are single-quoted on purpose: they expand on the lab host.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+. "$LAB_DIR/lib/common.sh"
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); printf 'ok    %s\n' "$1"; }
+bad() { fail=$((fail + 1)); printf 'FAIL  %s\n' "$1"; [ -z "${2:-}" ] || printf '      %s\n' "$2"; }
+# check NAME CMD... : passes when CMD succeeds
+check() {
+    local name=$1 out
+    shift
+    if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"; fi
+}
+finish() {
+    echo "selftest: $pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
+
+SSH_OPTS=(-o UserKnownHostsFile="$KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o BatchMode=yes
+    -o ConnectTimeout=5 -o LogLevel=ERROR)
+on() { # on ADDR CMD  (as root, ed25519 key)
+    local addr=$1
+    shift
+    ssh "${SSH_OPTS[@]}" -i "$KEYS/id_ed25519" "root@$addr" "$@"
+}
+
+if [ "${1:-}" = down ]; then
+    check "no bridge $BRIDGE" bash -c "! ip link show dev $BRIDGE"
+    check "no veth ${VETH_PREFIX}*" bash -c "! ip -o link show | grep -q ' $VETH_PREFIX'"
+    check "no netns ${NETNS_PREFIX}*" bash -c "! ip netns list | grep -q '^$NETNS_PREFIX'"
+    check "no mount under $STATE" bash -c "! findmnt -rn -o TARGET,SOURCE | grep -q shipshape"
+    check "no netns mount" bash -c "! findmnt -rn -o TARGET | grep -q '^/run/netns/$NETNS_PREFIX'"
+    # shellcheck disable=SC2317  # called through check
+    not() { ! "$@"; }
+    check "no lab process" not pgrep -af 'launcher\.sh|sshd -D -e -E /run/sshd-debug|stratum\+tcp|vsftpd /etc/vsftpd|unshare --pid --uts'
+    check "no pid file" bash -c "! compgen -G '$RUN/*.pid'"
+    finish
+    exit
+fi
+
+slow=0
+[ "${1:-}" = --slow ] && slow=1
+for tool in sshpass:sshpass curl:curl; do
+    command -v "${tool%%:*}" >/dev/null || {
+        apt-get install -y -q "${tool#*:}" >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null && apt-get install -y -q "${tool#*:}" >/dev/null; }
+    }
+done
+
+L=10.203.0.11 C=10.203.0.12
+
+check "lab.sh status exits 0" bash "$LAB_DIR/lab.sh" status
+for addr in $L $C; do
+    for key in id_ed25519 id_rsa; do
+        check "$addr: root login, $key, strict known_hosts" \
+            ssh "${SSH_OPTS[@]}" -i "$KEYS/$key" "root@$addr" true
+    done
+    check "$addr: auditor password login" sshpass -p Lab-auditor-pw-7 ssh "${SSH_OPTS[@]/BatchMode=yes/BatchMode=no}" \
+        -o PubkeyAuthentication=no -o PreferredAuthentications=password "auditor@$addr" 'test "$(id -un)" = auditor'
+    check "$addr: wrong auditor password refused" bash -c "! sshpass -p wrong ssh ${SSH_OPTS[*]/BatchMode=yes/BatchMode=no} \
+        -o PubkeyAuthentication=no -o PreferredAuthentications=password auditor@$addr true"
+    check "$addr: command stderr carries no sshd debug lines" \
+        bash -c "[ -z \"\$(ssh ${SSH_OPTS[*]} -i $KEYS/id_ed25519 root@$addr true 2>&1)\" ]"
+done
+
+# sshd DEBUG1 log: one exec request per command
+for h in legacy clean; do
+    host_conf "$h"
+    log_file="$LOGS/$h-sshd.log"
+    before=$(grep -c 'session_input_channel_req: session 0 req exec' "$log_file" || true)
+    on "$ADDR" true
+    on "$ADDR" true
+    sleep 0.5
+    after=$(grep -c 'session_input_channel_req: session 0 req exec' "$log_file" || true)
+    check "$h: sshd log counts exec requests (+2 for 2 commands)" test "$((after - before))" -eq 2
+done
+
+# ---- legacy
+check "legacy: redhat-release" bash -c "[ \"\$(ssh ${SSH_OPTS[*]} -i $KEYS/id_ed25519 root@$L cat /etc/redhat-release)\" = 'Red Hat Enterprise Linux Server release 7.2 (Maipo)' ]"
+check "legacy: os-release ID=rhel VERSION_ID=7.2" on $L '. /etc/os-release && [ "$ID" = rhel ] && [ "$VERSION_ID" = 7.2 ] && [ ! -e /etc/debian_version ]'
+check "legacy: httpd -v is Apache/2.2.21 (Unix)" on $L '/usr/local/apache2/bin/httpd -v | grep -qx "Server version: Apache/2.2.21 (Unix)"'
+check "legacy: httpd.conf DocumentRoot/User/Listen" on $L 'c=/usr/local/apache2/conf/httpd.conf; grep -qx "DocumentRoot \"/usr/local/apache2/htdocs\"" $c && grep -qx "User nobody" $c && grep -qx "Listen 80" $c'
+check "legacy: php -v is PHP 5.3.29 (cli)" on $L '/usr/local/php/bin/php -v | head -n 1 | grep -q "^PHP 5.3.29 (cli) (built: " && test -f /usr/local/php/lib/php.ini'
+check "legacy: vsftpd listens on 0.0.0.0:21, sshd on :22" on $L 'ss -ltnH | grep -q "0.0.0.0:21 " && ss -ltnH | grep -q ":22 "'
+check "legacy: vsftpd.conf local+write, no chroot, no TLS, xferlog" on $L 'c=/etc/vsftpd/vsftpd.conf; for k in local_enable=YES write_enable=YES chroot_local_user=NO ssl_enable=NO xferlog_enable=YES; do grep -qx "$k" $c || exit 1; done; [ "$(readlink -f /etc/vsftpd.conf)" = $c ]'
+check "legacy: FTP login seaways/Seaways2017 (real vsftpd)" curl -fsS --max-time 10 --list-only "ftp://seaways:Seaways2017@$L/"
+check "legacy: FTP login with a wrong password refused" bash -c "! curl -fsS --max-time 10 --list-only ftp://seaways:wrong@$L/"
+check "legacy: seaways password hash is SHA-512 crypt" on $L '[ "$(getent shadow seaways | cut -d: -f2 | cut -c1-3)" = "\$6\$" ]'
+check "legacy: crontabs for nobody (Debian and RHEL paths)" on $L 'for f in /var/spool/cron/crontabs/nobody /var/spool/cron/nobody; do grep -qx "\* \* \* \* \* /usr/local/share/man/.cache/.x/upd >/dev/null 2>&1" $f && [ "$(stat -c %U:%a $f)" = nobody:600 ] || exit 1; done'
+check "legacy: world-writable .cache with hidden kit" on $L '[ "$(stat -c %a /usr/local/share/man/.cache)" = 777 ] && for f in p upd a f g m r s; do [ -x /usr/local/share/man/.cache/.x/$f ] || exit 1; done'
+check "legacy: miner runs as nobody from the kit, stratum in cmdline" on $L 'for p in $(pgrep -f "stratum\+tcp://pool.example.invalid:3333"); do [ "$(stat -c %U /proc/$p)" = nobody ] && [ "$(readlink /proc/$p/exe)" = /usr/local/share/man/.cache/.x/p ] && exit 0; done; exit 1'
+check "legacy: web root files, config.php 0644 with DB_PASSWORD" on $L 'cd /usr/local/apache2/htdocs && ls index.php config.php wp-cron.php wp-session.php cron.php >/dev/null && [ "$(stat -c %a config.php)" = 644 ] && grep -qF "define('"'"'DB_PASSWORD'"'"', '"'"'Seaways2017db'"'"');" config.php'
+check "legacy: wp-cron.php has eval(base64_decode(" on $L 'grep -qF "eval(base64_decode(" /usr/local/apache2/htdocs/wp-cron.php'
+check "legacy: xferlog uploads of php files from 2 addresses in 203.0.113.0/24" on $L '[ "$(awk '"'"'$12=="i" && $9 ~ /\.php$/ && $7 ~ /^203\.0\.113\./ {print $7}'"'"' /var/log/xferlog | sort -u | wc -l)" -eq 2 ]'
+check "legacy: logrotate keeps 4 weeks" on $L 'grep -qx "rotate 4" /etc/logrotate.conf && ! grep -rqE "^\s*rotate\s+([5-9]|[1-9][0-9]+)" /etc/logrotate.conf /etc/logrotate.d'
+check "legacy: no remote syslog" on $L '! grep -rqE "^[^#]*@" /etc/rsyslog.conf /etc/rsyslog.d'
+check "legacy: nothing listens on :80 (web server is a stand-in)" on $L '! ss -ltnH | grep -q ":80 "'
+
+# ---- clean
+check "clean: os-release is Debian 12" on $C '. /etc/os-release && [ "$ID" = debian ] && [ "$VERSION_ID" = 12 ]'
+check "clean: apache2 2.4 and PHP 8 from Debian" on $C 'apache2 -v | grep -q "Apache/2\.4\." && php -v | grep -q "^PHP 8\." && dpkg -s libapache2-mod-php >/dev/null'
+check "clean: HTTP 200 from the bridge, no version in Server header" bash -c "curl -fsS -D - -o /dev/null --max-time 5 http://$C/ | grep -qx \$'Server: Apache\r'"
+check "clean: PHP runs under apache" bash -c "curl -fsS --max-time 5 http://$C/ | grep -q 'Seaways Ferry'"
+check "clean: no FTP server package" on $C '! dpkg-query -W -f "\${Package}\n" | grep -E "ftpd|proftpd|pure-ftpd"'
+check "clean: nothing listens on :21" on $C '! ss -ltnH | grep -q ":21 "'
+check "clean: sshd LogLevel VERBOSE in config" on $C 'sshd -T | grep -qx "loglevel VERBOSE"'
+check "clean: nftables ruleset loaded" on $C 'nft list ruleset | grep -q "ip saddr 10.203.0.0/24 tcp dport 22 accept"'
+check "clean: unattended-upgrades enabled" on $C 'f=/etc/apt/apt.conf.d/20auto-upgrades; grep -qx "APT::Periodic::Update-Package-Lists \"1\";" $f && grep -qx "APT::Periodic::Unattended-Upgrade \"1\";" $f && dpkg -s unattended-upgrades >/dev/null'
+check "clean: logrotate 52 weeks for apache and auth logs" on $C 'grep -q "rotate 52" /etc/logrotate.d/apache2 && grep -q "rotate 52" /etc/logrotate.d/rsyslog && grep -q "^/var/log/auth.log" /etc/logrotate.d/rsyslog'
+check "clean: rsyslog forwards to 10.203.0.1:514" on $C 'grep -rqx "\*\.\* @@10\.203\.0\.1:514" /etc/rsyslog.d'
+
+# Firewall proof without leaving the lab: the same packets to clean's port 22
+# sent from an address outside 10.203.0.0/24 -- the IPv6 link-local address
+# of our own bridge -- are dropped, while port 80 answers and the
+# unfirewalled legacy host answers on 22 over the very same path.
+ll() { ip -n "$NETNS_PREFIX$1" -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1; }
+tcp_open() { timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+c6="$(ll clean)%$BRIDGE" l6="$(ll legacy)%$BRIDGE"
+drops_before=$(ip netns exec "${NETNS_PREFIX}clean" nft list chain inet filter input | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+check "clean: 22/tcp open from 10.203.0.1 (management network)" tcp_open $C 22
+check "clean: 22/tcp dropped from outside the management network ([$c6])" bash -c "! timeout 3 bash -c 'exec 3<>/dev/tcp/$c6/22' 2>/dev/null"
+check "clean: 80/tcp open from outside the management network ([$c6])" tcp_open "$c6" 80
+check "legacy (no firewall): 22/tcp open over the same IPv6 path" tcp_open "$l6" 22
+drops_after=$(ip netns exec "${NETNS_PREFIX}clean" nft list chain inet filter input | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+check "clean: the nft drop counter grew ($drops_before -> $drops_after)" test "$drops_after" -gt "$drops_before"
+
+if [ "$slow" -eq 1 ]; then
+    on $L 'pkill -KILL -f "stratum\+tcp://pool.example.invalid" || true'
+    restarted=1
+    for ((i = 0; i < 15; i++)); do
+        sleep 5
+        if on $L 'pgrep -u nobody -f "stratum\+tcp://pool.example.invalid" >/dev/null'; then restarted=0; break; fi
+    done
+    check "legacy: cron restarts the killed miner within 75 s (after $(( (i + 1) * 5 )) s)" test "$restarted" -eq 0
+fi
+finish
