@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the lab is what tests/lab/README.md says it is.
 #
-#   selftest.sh          lab must be up: checks every host (about 15 s)
+#   selftest.sh          lab must be up: checks every host (about 45 s)
 #   selftest.sh --slow   also waits for cron to restart the killed "miner" (+ up to 75 s)
 #   selftest.sh down     lab must be down: checks nothing is left behind
 #
@@ -52,17 +52,18 @@ fi
 
 slow=0
 [ "${1:-}" = --slow ] && slow=1
-for tool in sshpass:sshpass curl:curl; do
+for tool in sshpass:sshpass curl:curl openssl:openssl; do
     command -v "${tool%%:*}" >/dev/null || {
         apt-get install -y -q "${tool#*:}" >/dev/null 2>&1 ||
             { apt-get update -q >/dev/null && apt-get install -y -q "${tool#*:}" >/dev/null; }
     }
 done
 
-L=10.203.0.11 C=10.203.0.12
+L=10.203.0.11 C=10.203.0.12 F=10.203.0.13
 
 check "lab.sh status exits 0" bash "$LAB_DIR/lab.sh" status
-for addr in $L $C; do
+check "known_hosts has ed25519 and RSA keys of every host" bash -c "for a in $L $C $F; do for t in ssh-ed25519 ssh-rsa; do grep -q \"^\$a \$t \" $KNOWN_HOSTS || exit 1; done; done"
+for addr in $L $C $F; do
     for key in id_ed25519 id_rsa; do
         check "$addr: root login, $key, strict known_hosts" \
             ssh "${SSH_OPTS[@]}" -i "$KEYS/$key" "root@$addr" true
@@ -76,7 +77,7 @@ for addr in $L $C; do
 done
 
 # sshd DEBUG1 log: one exec request per command
-for h in legacy clean; do
+for h in legacy clean ftp2; do
     host_conf "$h"
     log_file="$LOGS/$h-sshd.log"
     before=$(grep -c 'session_input_channel_req: session 0 req exec' "$log_file" || true)
@@ -107,6 +108,13 @@ check "legacy: xferlog uploads of php files from 2 addresses in 203.0.113.0/24" 
 check "legacy: logrotate keeps 4 weeks" on $L 'grep -qx "rotate 4" /etc/logrotate.conf && ! grep -rqE "^\s*rotate\s+([5-9]|[1-9][0-9]+)" /etc/logrotate.conf /etc/logrotate.d'
 check "legacy: no remote syslog" on $L '! grep -rqE "^[^#]*@" /etc/rsyslog.conf /etc/rsyslog.d'
 check "legacy: nothing listens on :80 (web server is a stand-in)" on $L '! ss -ltnH | grep -q ":80 "'
+check "legacy: logrotate.d/syslog lists the 5 RHEL syslog files, missingok, sharedscripts, HUP rsyslog" on $L 'f=/etc/logrotate.d/syslog; for l in /var/log/cron /var/log/maillog /var/log/messages /var/log/secure /var/log/spooler missingok sharedscripts; do grep -qx "\s*$l" $f || exit 1; done; sed -n "/postrotate/,/endscript/p" $f | grep -q "kill -HUP .*rsyslogd.pid"'
+check "legacy: logrotate.d/syslog and vsftpd set no rotate count or period of their own" on $L '! grep -qE "^\s*(rotate|daily|weekly|monthly|yearly|maxage)\b" /etc/logrotate.d/syslog /etc/logrotate.d/vsftpd'
+check "legacy: logrotate.d/vsftpd: /var/log/xferlog, missingok, notifempty" on $L 'f=/etc/logrotate.d/vsftpd; grep -q "^/var/log/xferlog {" $f && grep -qx "\s*missingok" $f && grep -qx "\s*notifempty" $f'
+check "legacy: logrotate applies weekly + 4 rotations to messages and xferlog" on $L 'out=$(logrotate -d /etc/logrotate.conf 2>&1 | tr "\n" " " | grep -oE "rotating pattern: [^(]*\([0-9]+ rotations\)"); for p in /var/log/messages /var/log/xferlog; do printf "%s\n" "$out" | grep -F "$p " | grep -qF "weekly (4 rotations)" || exit 1; done'
+check "legacy: apache uid 48 gid 48 (group apache), /usr/share/httpd, /bin/bash" on $L '[ "$(getent passwd apache | cut -d: -f3,4,6,7)" = "48:48:/usr/share/httpd:/bin/bash" ] && [ "$(getent group apache | cut -d: -f3)" = 48 ]'
+check "legacy: apache authorized_keys: one ed25519 key root@kali, 0600, owned by apache" on $L 'f=/usr/share/httpd/.ssh/authorized_keys; [ "$(stat -c %U:%a $f)" = apache:600 ] && [ "$(grep -c . $f)" = 1 ] && ssh-keygen -lf $f | grep -q "^256 SHA256:.* root@kali (ED25519)$"'
+check "legacy: sysbackup is a second UID 0 account (gid 0, /root, /bin/bash), password locked" on $L '[ "$(getent passwd sysbackup | cut -d: -f3,4,6,7)" = "0:0:/root:/bin/bash" ] && [ "$(getent shadow sysbackup | cut -d: -f2)" = "!" ] && [ "$(awk -F: '"'"'$3==0'"'"' /etc/passwd | wc -l)" = 2 ]'
 
 # ---- clean
 check "clean: os-release is Debian 12" on $C '. /etc/os-release && [ "$ID" = debian ] && [ "$VERSION_ID" = 12 ]'
@@ -120,6 +128,65 @@ check "clean: nftables ruleset loaded" on $C 'nft list ruleset | grep -q "ip sad
 check "clean: unattended-upgrades enabled" on $C 'f=/etc/apt/apt.conf.d/20auto-upgrades; grep -qx "APT::Periodic::Update-Package-Lists \"1\";" $f && grep -qx "APT::Periodic::Unattended-Upgrade \"1\";" $f && dpkg -s unattended-upgrades >/dev/null'
 check "clean: logrotate 52 weeks for apache and auth logs" on $C 'grep -q "rotate 52" /etc/logrotate.d/apache2 && grep -q "rotate 52" /etc/logrotate.d/rsyslog && grep -q "^/var/log/auth.log" /etc/logrotate.d/rsyslog'
 check "clean: rsyslog forwards to 10.203.0.1:514" on $C 'grep -rqx "\*\.\* @@10\.203\.0\.1:514" /etc/rsyslog.d'
+check "clean: logwatch installed, daily cron job in place" on $C 'dpkg -s logwatch 2>/dev/null | grep -qx "Status: install ok installed" && [ -x /etc/cron.daily/00logwatch ] && grep -q logwatch /etc/cron.daily/00logwatch'
+
+# ---- ftp2
+FTP2_PW=$(on $F cat /run/lab/ftpuser.password 2>/dev/null || true)
+# curl reads the credentials from stdin (-K -): the password never is in a command line.
+ftp2_curl() { printf 'user = "ftpuser:%s"\n' "$FTP2_PW" | curl -sS --max-time 10 -K - "$@"; }
+ftps_ok() { ftp2_curl --ssl-reqd -k -f "$@"; }
+ftp2_pw_unrecorded() {
+    [ "${#FTP2_PW}" -ge 32 ] || return 1
+    ! grep -rqF -- "$FTP2_PW" "$LOGS" "$HOSTS_DIR/ftp2/upper" "$LAB_DIR" "$KEYS" "$KNOWN_HOSTS" 2>/dev/null
+}
+ftp2_plain_refused() {
+    local out
+    out=$(ftp2_curl -v --list-only "ftp://$F/" 2>&1) && return 1
+    printf '%s\n' "$out" | grep -q '^< 530 Non-anonymous sessions must use encryption'
+}
+ftp2_tls_list() { [ "$(ftps_ok --list-only "ftp://$F/")" = files ]; }
+ftp2_no_etc_passwd() { ! ftps_ok -o /dev/null "ftp://$F/etc/passwd"; }
+ftp2_tls_version() { ftps_ok -v --list-only "ftp://$F/" 2>&1 >/dev/null | grep -qE 'SSL connection using TLSv1\.[23] '; }
+# vsftpd 3.0.3 has no ssl_tlsv1_2 option: check the protocols the server accepts.
+ftp2_tls_handshake() { # -tls1_2 ...; the client allows anything (SECLEVEL=0)
+    echo | timeout 5 openssl s_client -starttls ftp -connect "$F:21" "$1" -cipher 'DEFAULT:@SECLEVEL=0' 2>&1 |
+        grep -qE '^New, TLSv1(\.[0-9])?, Cipher is [A-Z]'
+}
+ftp2_tls_min_12() {
+    ftp2_tls_handshake -tls1_2 && ftp2_tls_handshake -tls1_3 &&
+        ! ftp2_tls_handshake -tls1 && ! ftp2_tls_handshake -tls1_1
+}
+ftp2_tls_upload_refused() { # (curl's stdin carries the credentials: upload from a file)
+    local f rc=0
+    f=$(mktemp)
+    echo "selftest $$" >"$f"
+    ftps_ok -T "$f" "ftp://$F/files/selftest-$$.txt" && rc=1
+    rm -f "$f"
+    return "$rc"
+}
+check "ftp2: os-release is Debian 12 (no RHEL identity)" on $F '. /etc/os-release && [ "$ID" = debian ] && [ "$VERSION_ID" = 12 ] && [ -f /etc/debian_version ] && [ ! -e /etc/redhat-release ]'
+check "ftp2: vsftpd listens on 0.0.0.0:21 with /etc/vsftpd.conf, nothing on :80/:443" on $F 'ss -ltnH | grep -q "0.0.0.0:21 " && ! ss -ltnH | grep -qE ":(80|443) " && for p in $(pgrep -x vsftpd); do [ "$(tr "\0" " " </proc/$p/cmdline)" = "/usr/sbin/vsftpd /etc/vsftpd.conf " ] && exit 0; done; exit 1'
+check "ftp2: no web server installed" on $F '! dpkg-query -W -f "\${Package}\n" | grep -qE "^(apache2|nginx|lighttpd|httpd)" && [ ! -e /usr/local/apache2 ]'
+check "ftp2: vsftpd.conf hardened keys" on $F 'for k in local_enable=YES write_enable=NO chroot_local_user=YES ssl_enable=YES force_local_logins_ssl=YES force_local_data_ssl=YES ssl_sslv3=NO ssl_tlsv1=NO; do grep -qx "$k" /etc/vsftpd.conf || exit 1; done; [ ! -e /etc/vsftpd ]'
+check "ftp2: vsftpd.conf weak keys: anonymous_enable=YES (read-only), xferlog_enable=NO" on $F 'for k in anonymous_enable=YES anon_upload_enable=NO anon_mkdir_write_enable=NO anon_root=/srv/ftp/pub xferlog_enable=NO; do grep -qx "$k" /etc/vsftpd.conf || exit 1; done'
+check "ftp2: self-signed certificate made at boot" on $F 'c=/etc/ssl/certs/vsftpd.pem; [ "$(openssl x509 -in $c -noout -subject)" = "subject=CN = ftp2.seaways.example.jp" ] && [ "$(openssl x509 -in $c -noout -issuer)" = "issuer=CN = ftp2.seaways.example.jp" ] && [ "$(stat -c %a /etc/ssl/private/vsftpd.key)" = 600 ] && [ $c -nt /etc/ssh/ssh_host_ed25519_key ]'
+check "ftp2: ftpuser: home /srv/ftp/ftpuser (root-owned chroot), yescrypt password" on $F '[ "$(getent passwd ftpuser | cut -d: -f6)" = /srv/ftp/ftpuser ] && [ "$(stat -c %U /srv/ftp/ftpuser)" = root ] && [ "$(stat -c %U /srv/ftp/ftpuser/files)" = ftpuser ] && [ "$(getent shadow ftpuser | cut -d: -f2 | cut -c1-3)" = "\$y\$" ]'
+check "ftp2: ftpuser password is recorded nowhere outside the host" ftp2_pw_unrecorded
+check "ftp2: TLS login (curl --ssl-reqd -k) lists the chroot" ftp2_tls_list
+check "ftp2: TLS session is TLS 1.2 or 1.3" ftp2_tls_version
+check "ftp2: server accepts TLS 1.2 and 1.3, refuses TLS 1.0 and 1.1" ftp2_tls_min_12
+check "ftp2: chroot: /etc/passwd is out of reach over TLS" ftp2_no_etc_passwd
+check "ftp2: TLS login works but uploads are refused (write_enable=NO)" ftp2_tls_upload_refused
+check "ftp2: plain FTP login refused (530, right password)" ftp2_plain_refused
+check "ftp2: anonymous read of /README (plain FTP)" bash -c "curl -fsS --max-time 10 ftp://$F/README | grep -q 'Seaways Ferry'"
+check "ftp2: anonymous upload refused" bash -c "! echo x | curl -fsS --max-time 10 -T - ftp://$F/x.txt"
+check "ftp2: /etc/inetd.conf has a telnet line" on $F 'grep -qE "^telnet[[:space:]]" /etc/inetd.conf'
+check "clean: pam_pwquality in common-password, minlen 14" on $C 'grep -q pam_pwquality.so /etc/pam.d/common-password && grep -qx "minlen = 14" /etc/security/pwquality.conf'
+check "legacy: root history holds a -p password" on $L 'grep -q -- "-pSeaways2017db" /root/.bash_history'
+check "ftp2: guest has an empty password field, olduser an MD5-crypt hash" on $F '[ -z "$(getent shadow guest | cut -d: -f2)" ] && [ "$(getent shadow olduser | cut -d: -f2 | cut -c1-3)" = "\$1\$" ]'
+check "ftp2: vsftpd tcp_wrappers=YES with hosts.allow for the lab network only" on $F 'grep -qx tcp_wrappers=YES /etc/vsftpd.conf && grep -qx "vsftpd: 10.203.0.0/255.255.255.0" /etc/hosts.allow && grep -qx "vsftpd: ALL" /etc/hosts.deny'
+check "ftp2: anonymous mkdir refused" bash -c "! curl -fsS --max-time 10 -o /dev/null -Q 'MKD newdir' ftp://$F/"
+check "ftp2: no transfer log written" on $F '[ ! -s /var/log/xferlog ] && [ ! -s /var/log/vsftpd.log ]'
 
 # Firewall proof without leaving the lab: the same packets to clean's port 22
 # sent from an address outside 10.203.0.0/24 -- the IPv6 link-local address

@@ -65,12 +65,42 @@ chown nobody:nogroup /var/spool/cron/nobody
 chmod 0600 /var/spool/cron/nobody
 touch -d '2017-12-25 01:11:40' /var/spool/cron/nobody
 
+# --- Accounts left behind: a service account with a shell and an SSH key, and a second UID 0 ---
+# RHEL's httpd account (uid/gid 48), given a login shell and the attacker's key.
+getent group apache >/dev/null || groupadd -g 48 apache
+if ! id apache >/dev/null 2>&1; then
+    useradd -r -u 48 -g 48 -M -d /usr/share/httpd -s /bin/bash -c Apache apache
+fi
+usermod -p '!!' apache                      # RHEL's "never had a password"
+chown root:root /usr/share/httpd
+chmod 0755 /usr/share/httpd
+chown -R apache:apache /usr/share/httpd/.ssh
+chmod 0700 /usr/share/httpd/.ssh
+chmod 0600 /usr/share/httpd/.ssh/authorized_keys
+touch -d '2017-12-25 01:12:26' /usr/share/httpd/.ssh/authorized_keys /usr/share/httpd/.ssh
+# A second root account with a locked password (key or su only).
+if ! id sysbackup >/dev/null 2>&1; then
+    useradd -o -u 0 -g 0 -M -d /root -s /bin/bash -c 'system backup' sysbackup
+fi
+usermod -p '!' sysbackup
+
 # --- Logging: local only, 4 weeks of retention ---
 for f in alternatives apt btmp dpkg rsyslog wtmp; do rm -f "/etc/logrotate.d/$f"; done
+chmod 0644 /etc/logrotate.conf /etc/logrotate.d/syslog /etc/logrotate.d/vsftpd
 rm -f /etc/rsyslog.d/*.conf
 install -d -m 0700 /var/lib/rsyslog
 touch /var/log/messages /var/log/secure /var/log/cron /var/log/maillog /var/log/spooler
 chmod 0600 /var/log/messages /var/log/secure /var/log/cron /var/log/maillog /var/log/spooler
+
+# --- A maintenance password typed on a command line, kept in root's history ---
+cat >/root/.bash_history <<'HIST'
+cd /usr/local/apache2/htdocs
+vi config.php
+mysqldump -h db.seaways.example.jp -u booking -pSeaways2017db booking > /root/booking-20171101.sql
+ls -la
+tail -f /usr/local/apache2/logs/access_log
+HIST
+chmod 0600 /root/.bash_history
 
 # --- Start the services ---
 /usr/sbin/rsyslogd -i /run/rsyslogd.pid

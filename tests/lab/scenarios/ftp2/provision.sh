@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Scenario "ftp2": a plain Debian 12 FTP server (base "legacy" = Debian 12 +
+# vsftpd, without the RHEL identity of host "legacy").  vsftpd is hardened
+# except for two things: anonymous (read-only) logins and no transfer log.
+# Appended to scenarios/common.sh; runs inside the host's chroot.
+echo "provision: ftp2: Debian 12, vsftpd with TLS + chroot, anonymous read-only, no xferlog"
+
+chmod 0644 /etc/vsftpd.conf /etc/ssh/sshd_config
+
+# --- Anonymous download area (vsftpd refuses a chroot root the user can write) ---
+chown -R root:root /srv/ftp/pub
+chmod 0755 /srv/ftp /srv/ftp/pub
+chmod 0644 /srv/ftp/pub/README
+touch -d '2017-06-01 09:00:00' /srv/ftp/pub/README
+
+# --- Local FTP account: long random password, known only inside this host ---
+# Its home is the chroot root, so it belongs to root; the account writes in files/.
+if ! id ftpuser >/dev/null 2>&1; then
+    useradd -M -d /srv/ftp/ftpuser -s /bin/bash -c 'web agency uploads (ftp)' ftpuser
+fi
+install -d -m 0755 -o root -g root /srv/ftp/ftpuser
+install -d -m 0750 -o ftpuser -g ftpuser /srv/ftp/ftpuser/files
+ftp_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
+[ "${#ftp_pw}" -eq 32 ] || { echo "provision: ftp2: could not make a password" >&2; exit 1; }
+lab_set_password ftpuser "$ftp_pw"
+# For the lab's own tests only: a tmpfs of this host's mount namespace (not in
+# the overlay, not in any log), root-only.
+install -d -m 0700 /run/lab
+(umask 077 && printf '%s\n' "$ftp_pw" >/run/lab/ftpuser.password)
+unset ftp_pw
+
+# --- TLS: self-signed certificate made on every boot ---
+install -d -m 0755 /etc/ssl/certs
+install -d -m 0700 /etc/ssl/private
+(umask 077 && openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes \
+    -subj "/CN=$LAB_HOST.$LAB_DOMAIN" -addext "subjectAltName=DNS:$LAB_HOST.$LAB_DOMAIN,IP:$LAB_ADDR" \
+    -keyout /etc/ssl/private/vsftpd.key -out /etc/ssl/certs/vsftpd.pem 2>/dev/null)
+chmod 0600 /etc/ssl/private/vsftpd.key
+chmod 0644 /etc/ssl/certs/vsftpd.pem
+
+# --- Accounts an old setup left behind ---
+# "guest": an empty password field (anyone can log in with no password where
+# PAM allows it); "olduser": a password hashed with MD5-crypt ($1$), a scheme
+# that GPUs crack at billions of guesses per second.
+id guest >/dev/null 2>&1 || useradd -m -s /bin/bash -c 'guest (old)' guest
+usermod -p '' guest
+id olduser >/dev/null 2>&1 || useradd -m -s /bin/bash -c 'old maintenance' olduser
+old_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true)
+usermod -p "$(openssl passwd -1 "$old_pw")" olduser
+unset old_pw
+
+# --- vsftpd honours tcp_wrappers: FTP only from the management network ---
+cat >/etc/hosts.allow <<HOSTS
+vsftpd: ${LAB_NET%/*}/255.255.255.0
+HOSTS
+cat >/etc/hosts.deny <<'HOSTS'
+vsftpd: ALL
+HOSTS
+
+# --- Logging: Debian's rsyslog without the kernel log (the kernel is the lab machine's) ---
+sed -i 's/^module(load="imklog")/#&/' /etc/rsyslog.conf
+# no transfer log: nothing from an earlier vsftpd either
+rm -f /var/log/xferlog /var/log/vsftpd.log
+
+# --- Start the services ---
+install -d -m 0755 /var/run/vsftpd/empty
+/usr/sbin/rsyslogd -i /run/rsyslogd.pid
+/usr/sbin/cron
+/usr/sbin/vsftpd /etc/vsftpd.conf
+echo "provision: ftp2: done"
