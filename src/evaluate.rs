@@ -68,9 +68,12 @@ fn decide(check: &Check, host: &HostInputs<'_>) -> Verdict {
             Ok(r) if r.value => Verdict::new(Status::Fail, r.evidence.join("; ")),
             Ok(r) => Verdict::new(
                 Status::Pass,
-                pass_evidence
-                    .clone()
-                    .unwrap_or_else(|| format!("not found: {}", r.evidence.join("; "))),
+                pass_evidence.clone().unwrap_or_else(|| {
+                    // A false `none` means something it lists was found
+                    // (the good thing); a false `any`/`all`, what was not.
+                    let lead = if matches!(fail_if, Condition::None(_)) { "found" } else { "not found" };
+                    format!("{lead}: {}", r.evidence.join("; "))
+                }),
             ),
         },
     }
@@ -122,17 +125,19 @@ fn eval(cond: &Condition, facts: &Facts) -> Result<Eval, Unavailable> {
                 .map(|c| eval(c, facts))
                 .collect::<Result<Vec<_>, _>>()?;
             let value = !rs.iter().any(|r| r.value);
+            let words: Vec<String> = rs
+                .into_iter()
+                .filter(|r| r.value != value)
+                .flat_map(|r| r.evidence)
+                .collect();
             Ok(Eval {
                 value,
-                evidence: rs
-                    .into_iter()
-                    .filter(|r| r.value != value)
-                    .flat_map(|r| {
-                        r.evidence
-                            .into_iter()
-                            .map(|e| if value { format!("not: {e}") } else { e })
-                    })
-                    .collect(),
+                // True: nothing listed was found; false: what was found.
+                evidence: if value {
+                    vec![format!("none of: {}", words.join(" | "))]
+                } else {
+                    words
+                },
             })
         }
     }

@@ -147,7 +147,15 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         ));
     }
     if let Some(dir) = &settings.save_facts {
-        if let Err(e) = save_facts(dir, &target.name, &facts) {
+        // Probes marked sensitive (shadow hashes, config files with
+        // passwords) never leave memory.
+        let mut kept = facts.clone();
+        for (id, result) in kept.probes.iter_mut() {
+            if plan.catalog.probes.get(id).is_some_and(|p| p.sensitive) {
+                result.content = b"(withheld: this probe's output may contain secrets)".to_vec();
+            }
+        }
+        if let Err(e) = save_facts(dir, &target.name, &kept) {
             facts.anomalies.push(format!("could not save facts: {e}"));
         }
     }

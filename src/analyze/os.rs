@@ -2,7 +2,51 @@
 //! files) and whether it still receives security updates.
 
 use super::eol::{EolTable, ExtendedKind};
+use super::{Analyzer, Context, Verdict};
+use crate::catalog::check::Params;
+use crate::model::Status;
 use chrono::NaiveDate;
+
+pub const OS_PROBE: &str = "os.release";
+
+/// `os-support`: does the OS release still get security updates?
+pub struct OsSupportAnalyzer;
+
+impl Analyzer for OsSupportAnalyzer {
+    fn name(&self) -> &'static str {
+        "os-support"
+    }
+
+    fn description(&self) -> &'static str {
+        "OS release still receives security updates (distribution support windows, LTS/ESM/ELS)"
+    }
+
+    fn probes(&self, _with: &Params) -> Vec<String> {
+        vec![OS_PROBE.into()]
+    }
+
+    fn validate(&self, _with: &Params) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn analyze(&self, cx: &Context<'_>) -> Verdict {
+        let text = match cx.facts.text(OS_PROBE) {
+            Ok(t) => t,
+            Err(u) => return Verdict::unavailable(u),
+        };
+        let Some(os) = parse_os_release(&text) else {
+            return Verdict::new(Status::Error, "no /etc/os-release or release file: cannot tell the OS");
+        };
+        match support(cx.eol, &os, cx.today) {
+            Some(s) if s.supported => Verdict::new(Status::Pass, format!("{} [EOL table of {}]", s.says, cx.eol.written)),
+            Some(s) => Verdict::new(Status::Fail, format!("{} [EOL table of {}]", s.says, cx.eol.written)),
+            None => Verdict::new(
+                Status::Skip,
+                format!("{} {} ({}) is not in the EOL table of {}; cannot judge", os.id, os.version_id, os.pretty, cx.eol.written),
+            ),
+        }
+    }
+}
 
 /// What the target says it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -210,10 +210,9 @@ fn judge_instance(
     os_info: Option<&OsInfo>,
 ) -> (Status, String) {
     let banner_version = version::upstream(&inst.banner);
-    let shown = banner_version
-        .as_ref()
-        .map(|v| v.to_string())
-        .unwrap_or_else(|| "unknown version".into());
+    let shown = version::upstream_token(&inst.banner)
+        .unwrap_or("(version unreadable)")
+        .to_string();
     match &inst.owner {
         Owner::None => {
             let Some(found) = banner_version else {
@@ -230,7 +229,7 @@ fn judge_instance(
                 cx.eol.written
             );
             let head = format!(
-                "{name} {found} at {} (self-built, no package owns it)",
+                "{name} {shown} at {} (self-built, no package owns it)",
                 inst.path
             );
             match cx.eol.judge(product_key(inst), &found, cx.today) {

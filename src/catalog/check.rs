@@ -36,6 +36,9 @@ pub struct ProbeDoc {
     pub command: Option<Vec<String>>,
     #[serde(default)]
     pub needs_root: bool,
+    /// The output may hold secrets: never saved with --save-facts.
+    #[serde(default)]
+    pub sensitive: bool,
     /// Seconds before the target's `timeout` stops the probe.
     #[serde(default = "default_timeout")]
     pub timeout: u32,
@@ -59,6 +62,7 @@ pub struct ProbeDef {
     pub description: String,
     pub code: String,
     pub needs_root: bool,
+    pub sensitive: bool,
     pub timeout: u32,
     pub max_bytes: usize,
     pub source: SourceLoc,
@@ -178,6 +182,7 @@ impl ProbeDoc {
             description: self.description,
             code,
             needs_root: self.needs_root,
+            sensitive: self.sensitive,
             timeout: self.timeout,
             max_bytes: self.max_bytes,
             source: loc,

@@ -100,6 +100,7 @@ mod tests {
             description: String::new(),
             code: code.into(),
             needs_root: false,
+            sensitive: false,
             timeout: 5,
             max_bytes: 100,
             source: SourceLoc::file_only("x.yml"),

@@ -1,0 +1,247 @@
+//! `log-retention`: how far back web, FTP, auth and system logs reach, from
+//! logrotate's configuration (period × (rotate + 1), capped by maxage) and
+//! journald's, against the profile's `min_log_retention_days`. In the
+//! incident, logs did not reach back far enough to investigate.
+
+use super::{Analyzer, Context, Verdict};
+use crate::catalog::check::Params;
+use crate::model::Status;
+
+pub const ROTATION_PROBE: &str = "logs.rotation";
+
+/// One logrotate stanza (or the global defaults, with no patterns).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stanza {
+    pub patterns: Vec<String>,
+    pub period_days: Option<u32>,
+    pub rotate: Option<u32>,
+    pub maxage: Option<u32>,
+    pub file: String,
+}
+
+/// Parse concatenated logrotate files (`== PATH` headers).
+pub fn parse_logrotate(text: &str) -> (Stanza, Vec<Stanza>) {
+    let mut global = Stanza::default();
+    let mut stanzas = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut current: Option<Stanza> = None;
+    let mut file = String::new();
+    let mut in_script = false;
+    for raw in text.lines() {
+        if let Some(p) = raw.strip_prefix("== ") {
+            file = p.trim().to_string();
+            pending.clear();
+            continue;
+        }
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if in_script {
+            if line == "endscript" {
+                in_script = false;
+            }
+            continue;
+        }
+        if let Some(st) = current.as_mut() {
+            if line.starts_with('}') {
+                stanzas.push(current.take().expect("inside a stanza"));
+                continue;
+            }
+            apply(st, line, &mut in_script);
+            continue;
+        }
+        if let Some(before) = line.strip_suffix('{') {
+            pending.extend(before.split_whitespace().map(|s| s.trim_matches('"').to_string()));
+            current = Some(Stanza { patterns: std::mem::take(&mut pending), file: file.clone(), ..Stanza::default() });
+            continue;
+        }
+        if line.starts_with('/') || line.starts_with('"') {
+            pending.extend(line.split_whitespace().map(|s| s.trim_matches('"').to_string()));
+            continue;
+        }
+        apply(&mut global, line, &mut in_script);
+    }
+    (global, stanzas)
+}
+
+fn apply(st: &mut Stanza, line: &str, in_script: &mut bool) {
+    let mut w = line.split_whitespace();
+    let key = w.next().unwrap_or_default();
+    let num = |w: &mut std::str::SplitWhitespace<'_>| w.next().and_then(|n| n.parse::<u32>().ok());
+    match key {
+        "hourly" | "daily" => st.period_days = Some(1),
+        "weekly" => st.period_days = Some(7),
+        "monthly" => st.period_days = Some(30),
+        "yearly" => st.period_days = Some(365),
+        "rotate" => st.rotate = num(&mut w),
+        "maxage" => st.maxage = num(&mut w),
+        "postrotate" | "prerotate" | "firstaction" | "lastaction" | "preremove" => *in_script = true,
+        _ => {}
+    }
+}
+
+/// glob(3)-style match where `*` and `?` do not cross `/`.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], s) || (!s.is_empty() && s[0] != b'/' && go(p, &s[1..])),
+            (Some(b'?'), Some(c)) if *c != b'/' => go(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// Retention of one log file, in days, and how it was worked out.
+pub fn retention(global: &Stanza, stanzas: &[Stanza], path: &str) -> (Option<u32>, String) {
+    let Some(st) = stanzas.iter().find(|s| s.patterns.iter().any(|p| glob_match(p, path))) else {
+        return (None, format!("{path}: not rotated by logrotate (kept until deleted by hand)"));
+    };
+    let period = st.period_days.or(global.period_days).unwrap_or(1);
+    let rotate = st.rotate.or(global.rotate).unwrap_or(0);
+    let mut days = period * (rotate + 1);
+    let mut how = format!(
+        "{path}: {} × ({rotate} rotated + current) = {days} days ({})",
+        period_word(period),
+        st.file
+    );
+    if let Some(max) = st.maxage.or(global.maxage) {
+        if max < days {
+            days = max;
+            how.push_str(&format!(", capped by maxage {max}"));
+        }
+    }
+    (Some(days), how)
+}
+
+fn period_word(days: u32) -> &'static str {
+    match days {
+        1 => "daily",
+        7 => "weekly",
+        30 => "monthly",
+        _ => "yearly",
+    }
+}
+
+pub struct LogRetention;
+
+const CLASSES: &[(&str, &str)] = &[("web", "web server"), ("ftp", "FTP"), ("auth", "authentication"), ("system", "system")];
+
+impl Analyzer for LogRetention {
+    fn name(&self) -> &'static str {
+        "log-retention"
+    }
+
+    fn description(&self) -> &'static str {
+        "web, FTP, auth and system logs reach back at least min_log_retention_days (logrotate, journald)"
+    }
+
+    fn probes(&self, _with: &Params) -> Vec<String> {
+        vec![ROTATION_PROBE.into()]
+    }
+
+    fn validate(&self, _with: &Params) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn analyze(&self, cx: &Context<'_>) -> Verdict {
+        let text = match cx.facts.text(ROTATION_PROBE) {
+            Ok(t) => t,
+            Err(u) => return Verdict::unavailable(u),
+        };
+        let min_days = cx.params.get("min_log_retention_days").and_then(|v| v.as_u64()).unwrap_or(365) as u32;
+        let (global, stanzas) = parse_logrotate(&text);
+        let mut journal = None;
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in text.lines() {
+            let w: Vec<&str> = line.splitn(3, ' ').collect();
+            match w[..] {
+                ["exists", class, path] => files.push((class.to_string(), path.to_string())),
+                ["journal", mode] | ["journal", mode, _] => journal = Some(mode.to_string()),
+                _ => {}
+            }
+        }
+        let mut short = Vec::new();
+        let mut fine = Vec::new();
+        for (class, label) in CLASSES {
+            let of_class: Vec<&String> = files.iter().filter(|(c, _)| c == class).map(|(_, p)| p).collect();
+            if of_class.is_empty() {
+                if matches!(*class, "auth" | "system") {
+                    match journal.as_deref() {
+                        Some("persistent") => fine.push(format!("{label}: in the persistent journal")),
+                        _ => short.push(format!("{label}: no log file and no persistent journal")),
+                    }
+                }
+                continue;
+            }
+            for path in of_class {
+                match retention(&global, &stanzas, path) {
+                    (Some(days), how) if days < min_days => short.push(format!("{label} {how}")),
+                    (_, how) => fine.push(format!("{label} {how}")),
+                }
+            }
+        }
+        if short.is_empty() && fine.is_empty() {
+            return Verdict::new(Status::Skip, "no web, FTP, auth or system log found");
+        }
+        if short.is_empty() {
+            Verdict::new(Status::Pass, format!("logs reach back at least {min_days} days: {}", fine.join("; ")))
+        } else {
+            Verdict::new(Status::Fail, format!("shorter than {min_days} days: {}", short.join("; ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::eol::EolTable;
+    use crate::facts::Facts;
+    use std::path::Path;
+
+    fn run(text: &str, min: u64) -> Verdict {
+        let eol = EolTable::parse(Path::new("eol.yml"), include_str!("../../checks/data/eol.yml")).unwrap();
+        let facts = Facts::from_texts([(ROTATION_PROBE, text)]);
+        let mut params = Params::new();
+        params.insert("min_log_retention_days".into(), serde_json::json!(min));
+        LogRetention.analyze(&Context { facts: &facts, params: &params, with: &Params::new(), today: "2026-11-22".parse().unwrap(), eol: &eol })
+    }
+
+    #[test]
+    fn rhel7_defaults_keep_five_weeks() {
+        let text = include_str!("../../tests/fixtures/logs/rhel7-logrotate.txt");
+        let v = run(text, 365);
+        assert_eq!(v.status, Status::Fail, "{}", v.evidence);
+        assert!(v.evidence.contains("/var/log/secure: weekly × (4 rotated + current) = 35 days"), "{}", v.evidence);
+        assert_eq!(run(text, 30).status, Status::Pass);
+    }
+
+    #[test]
+    fn debian_with_52_weeks_passes_a_year() {
+        let text = include_str!("../../tests/fixtures/logs/debian12-logrotate.txt");
+        let v = run(text, 365);
+        assert_eq!(v.status, Status::Pass, "{}", v.evidence);
+        assert!(v.evidence.contains("371 days"), "{}", v.evidence);
+    }
+
+    #[test]
+    fn parser_details() {
+        let (g, s) = parse_logrotate("== /etc/logrotate.conf\nmonthly\nrotate 2\n/var/log/a.log /var/log/b.log\n{\n  postrotate\n    rotate 99\n  endscript\n  maxage 10\n}\n");
+        assert_eq!((g.period_days, g.rotate), (Some(30), Some(2)));
+        assert_eq!(s[0].patterns, ["/var/log/a.log", "/var/log/b.log"]);
+        assert_eq!(s[0].rotate, None, "script bodies are not directives");
+        assert_eq!(retention(&g, &s, "/var/log/b.log").0, Some(10));
+        assert!(glob_match("/var/log/apache2/*.log", "/var/log/apache2/access.log"));
+        assert!(!glob_match("/var/log/*.log", "/var/log/apache2/access.log"));
+        assert_eq!(retention(&g, &s, "/var/log/other").0, None);
+    }
+
+    #[test]
+    fn no_syslog_files_need_a_persistent_journal() {
+        assert_eq!(run("journal volatile\n", 365).status, Status::Fail);
+        assert_eq!(run("journal persistent\n", 365).status, Status::Pass);
+    }
+}
