@@ -1,0 +1,124 @@
+//! The framing that the ip-restriction probes use to return several files
+//! and facts in one output: `@<kind> <arg>` opens a block, `|<line>` is a
+//! line of its content (so file content can never open a block), anything
+//! else (stray stderr) is ignored.
+
+/// One block: a file (`@file /etc/ssh/sshd_config`), a command's output
+/// (`@sshd-T /etc/ssh/sshd_config`) or a fact (`@libwrap /usr/sbin/sshd yes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: String,
+    pub arg: String,
+    pub lines: Vec<String>,
+}
+
+pub fn parse(text: &str) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix('@') {
+            let (kind, arg) = rest.split_once(' ').unwrap_or((rest, ""));
+            out.push(Block {
+                kind: kind.to_string(),
+                arg: arg.trim().to_string(),
+                lines: Vec::new(),
+            });
+        } else if let Some(content) = line.strip_prefix('|') {
+            if let Some(b) = out.last_mut() {
+                b.lines.push(content.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The file blocks, by path.
+pub fn files(blocks: &[Block]) -> Vec<(&str, &[String])> {
+    blocks
+        .iter()
+        .filter(|b| b.kind == "file")
+        .map(|b| (b.arg.as_str(), b.lines.as_slice()))
+        .collect()
+}
+
+/// Paths the probe could not read (permissions).
+pub fn unreadable(blocks: &[Block]) -> Vec<&str> {
+    blocks
+        .iter()
+        .filter(|b| b.kind == "unreadable")
+        .map(|b| b.arg.as_str())
+        .collect()
+}
+
+/// The argument of the first block of `kind`.
+pub fn fact<'a>(blocks: &'a [Block], kind: &str) -> Option<&'a str> {
+    blocks
+        .iter()
+        .find(|b| b.kind == kind)
+        .map(|b| b.arg.as_str())
+}
+
+/// Shell-style glob match with `*` and `?` (what `Include` and
+/// `!includedir` expand on the target).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) && !(p[pi] == '?' && t[ti] == '/') {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            if t[mark] == '/' {
+                return false;
+            }
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The files of `blocks` that `pattern` names, in the order a shell glob
+/// lists them (sorted).
+pub fn expand<'a>(blocks: &'a [Block], pattern: &str) -> Vec<(&'a str, &'a [String])> {
+    let mut v: Vec<_> = files(blocks)
+        .into_iter()
+        .filter(|(p, _)| glob_match(pattern, p))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v.dedup_by(|a, b| a.0 == b.0);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_and_globs() {
+        let b = parse("@file /etc/a\n|x\n|@file fake\nstray\n@libwrap /usr/sbin/sshd yes\n");
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].lines, ["x", "@file fake"]);
+        assert_eq!(fact(&b, "libwrap"), Some("/usr/sbin/sshd yes"));
+        assert!(glob_match(
+            "/etc/ssh/sshd_config.d/*.conf",
+            "/etc/ssh/sshd_config.d/10-a.conf"
+        ));
+        assert!(!glob_match(
+            "/etc/ssh/sshd_config.d/*.conf",
+            "/etc/ssh/sshd_config.d/x/a.conf"
+        ));
+        assert!(glob_match("/etc/mysql/conf.d/*", "/etc/mysql/conf.d/a.cnf"));
+    }
+}
