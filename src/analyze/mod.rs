@@ -3,10 +3,16 @@
 //! `analyzer:` and passes arguments with `with:`. Analyzers read facts and
 //! return a verdict; they never do I/O.
 
+pub mod credentials;
 pub mod eol;
+pub mod ioc;
+pub mod ip_restriction;
+pub mod logs;
 pub mod os;
+pub mod password;
 pub mod software;
 pub mod version;
+pub mod vsftpd;
 
 use crate::catalog::check::Params;
 use crate::facts::{Facts, Unavailable};
@@ -61,7 +67,21 @@ pub trait Analyzer: Sync {
     fn analyze(&self, cx: &Context<'_>) -> Verdict;
 }
 
-static REGISTRY: &[&dyn Analyzer] = &[&software::SoftwareVersion];
+static REGISTRY: &[&dyn Analyzer] = &[
+    &software::SoftwareVersion,
+    &ip_restriction::IpRestriction,
+    &vsftpd::VsftpdConfig,
+    &os::OsSupportAnalyzer,
+    &password::PasswordGuessable,
+    &password::PasswordEmpty,
+    &password::PasswordWeakHash,
+    &password::Uid0Duplicate,
+    &password::PasswordQualityPolicy,
+    &ioc::ServiceAccounts,
+    &ioc::FtpTransfers,
+    &logs::LogRetention,
+    &credentials::CredentialFiles,
+];
 
 /// Every analyzer this build knows.
 pub fn registry() -> &'static [&'static dyn Analyzer] {
