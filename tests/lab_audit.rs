@@ -29,6 +29,7 @@ fn audit_lab(extra: &[&str]) -> std::process::Output {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn the_incident_host_fails_and_the_clean_host_passes() {
+    let _lab = lab_lock();
     require_lab();
     let out = audit_lab(&[]);
     assert_eq!(out.status.code(), Some(1), "failing findings exit 1");
@@ -84,6 +85,7 @@ fn the_incident_host_fails_and_the_clean_host_passes() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn a_clean_host_alone_exits_zero_and_prints_the_table() {
+    let _lab = lab_lock();
     require_lab();
     let kh = known_hosts();
     let key = key("id_ed25519");
@@ -106,6 +108,7 @@ fn a_clean_host_alone_exits_zero_and_prints_the_table() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn the_table_is_ordered_by_countermeasure() {
+    let _lab = lab_lock();
     require_lab();
     let kh = known_hosts();
     let inv = inventory();
@@ -128,12 +131,13 @@ fn the_table_is_ordered_by_countermeasure() {
         .expect("countermeasure 4 heading");
     assert!(cm1 < cm4, "groups in countermeasure order");
     assert!(text.contains("legacy: audited"), "{text}");
-    assert!(text.contains("Summary: 2 of 2 hosts audited"), "{text}");
+    assert!(text.contains("Summary: 3 of 3 hosts audited"), "{text}");
 }
 
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn exactly_one_exec_request_per_host() {
+    let _lab = lab_lock();
     require_lab();
     let before = (exec_requests("legacy"), exec_requests("clean"));
     let out = audit_lab(&[]);
@@ -155,6 +159,7 @@ fn exactly_one_exec_request_per_host() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn unknown_host_keys_are_refused_unless_accepted() {
+    let _lab = lab_lock();
     require_lab();
     let dir = tempfile::tempdir().unwrap();
     let kh = dir.path().join("known_hosts");
@@ -209,6 +214,7 @@ fn unknown_host_keys_are_refused_unless_accepted() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn a_changed_host_key_is_refused_and_nothing_runs() {
+    let _lab = lab_lock();
     require_lab();
     // known_hosts that pins legacy's address to clean's keys.
     let real = std::fs::read_to_string(known_hosts()).unwrap();
@@ -257,10 +263,11 @@ fn a_changed_host_key_is_refused_and_nothing_runs() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn unreachable_hosts_are_reported_while_the_others_complete() {
+    let _lab = lab_lock();
     require_lab();
     let key = key("id_ed25519");
     let text = format!(
-        "defaults: {{user: root, identity_file: {}}}\nhosts:\n  legacy: {{address: {LEGACY}}}\n  ghost: {{address: {NOBODY_HOME}}}\n  closed: {{address: 127.0.0.1, port: 1}}\n  clean: {{address: {CLEAN}}}\n",
+        "defaults: {{user: root, identity_file: {}}}\nvars: {{password_budget_secs: 5}}\nhosts:\n  legacy: {{address: {LEGACY}}}\n  ghost: {{address: {NOBODY_HOME}}}\n  closed: {{address: 127.0.0.1, port: 1}}\n  clean: {{address: {CLEAN}}}\n",
         key.display()
     );
     let mut inv = tempfile::NamedTempFile::new().unwrap();
@@ -309,6 +316,7 @@ fn unreachable_hosts_are_reported_while_the_others_complete() {
 #[test]
 #[ignore = "needs the lab: bash tests/run.sh"]
 fn rsa_keys_and_password_auth_work() {
+    let _lab = lab_lock();
     require_lab();
     let kh = known_hosts();
     let rsa = key("id_rsa");

@@ -97,3 +97,11 @@ pub fn exec_requests(host: &str) -> usize {
         .filter(|l| l.contains("req exec"))
         .count()
 }
+
+/// Serialises lab tests within one test binary: tests that count sshd log
+/// lines must not see other tests' sessions. (Cargo runs test binaries one
+/// after another, so one lock per binary is enough.)
+pub fn lab_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
