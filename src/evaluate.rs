@@ -71,7 +71,11 @@ fn decide(check: &Check, host: &HostInputs<'_>) -> Verdict {
                 pass_evidence.clone().unwrap_or_else(|| {
                     // A false `none` means something it lists was found
                     // (the good thing); a false `any`/`all`, what was not.
-                    let lead = if matches!(fail_if, Condition::None(_)) { "found" } else { "not found" };
+                    let lead = if matches!(fail_if, Condition::None(_)) {
+                        "found"
+                    } else {
+                        "not found"
+                    };
                     format!("{lead}: {}", r.evidence.join("; "))
                 }),
             ),

@@ -115,7 +115,11 @@ pub fn credentials(f: &CredFile) -> Vec<Found> {
         if f.kind == "pgpass" {
             let parts: Vec<&str> = text.splitn(5, ':').collect();
             if parts.len() == 5 && !parts[4].trim().is_empty() {
-                found.push(Found { name: format!("password of {}", parts[3]), line: *n, value: Secret::new(parts[4].trim()) });
+                found.push(Found {
+                    name: format!("password of {}", parts[3]),
+                    line: *n,
+                    value: Secret::new(parts[4].trim()),
+                });
             }
             continue;
         }
@@ -123,10 +127,16 @@ pub fn credentials(f: &CredFile) -> Vec<Found> {
             if let Some(c) = re.captures(text) {
                 // The value is the first group after the name that matched
                 // (quoted and bare forms are alternatives).
-                let Some(raw) = (2..c.len()).find_map(|i| c.get(i)) else { continue };
+                let Some(raw) = (2..c.len()).find_map(|i| c.get(i)) else {
+                    continue;
+                };
                 let value = raw.as_str().trim_end_matches([';', ',', ')']);
                 if !placeholder(value) {
-                    found.push(Found { name: c[1].to_string(), line: *n, value: Secret::new(value) });
+                    found.push(Found {
+                        name: c[1].to_string(),
+                        line: *n,
+                        value: Secret::new(value),
+                    });
                 }
                 break;
             }
@@ -200,9 +210,16 @@ impl Analyzer for CredentialFiles {
                 bad.push(format!("{line} — {}", why.join("; ")));
             }
         }
-        let what = if maintenance { "maintenance credentials" } else { "application credentials" };
+        let what = if maintenance {
+            "maintenance credentials"
+        } else {
+            "application credentials"
+        };
         if !bad.is_empty() {
-            Verdict::new(Status::Fail, format!("{what} stored in plain text: {}", bad.join(" | ")))
+            Verdict::new(
+                Status::Fail,
+                format!("{what} stored in plain text: {}", bad.join(" | ")),
+            )
         } else if !ok.is_empty() {
             Verdict::new(
                 Status::Pass,
@@ -224,25 +241,54 @@ mod tests {
     const LEGACY: &str = include_str!("../../tests/fixtures/credentials/legacy-files.txt");
 
     fn run(scope: &str, text: &str) -> Verdict {
-        let eol = EolTable::parse(Path::new("eol.yml"), include_str!("../../checks/data/eol.yml")).unwrap();
+        let eol = EolTable::parse(
+            Path::new("eol.yml"),
+            include_str!("../../checks/data/eol.yml"),
+        )
+        .unwrap();
         let facts = Facts::from_texts([(FILES_PROBE, text)]);
         let mut with = Params::new();
         with.insert("scope".into(), serde_json::json!(scope));
         let mut params = Params::new();
         params.insert("domain".into(), serde_json::json!("seaways.example.jp"));
-        params.insert("organization".into(), serde_json::json!(["seaways", "Seaways Ferry"]));
-        CredentialFiles.analyze(&Context { facts: &facts, params: &params, with: &with, today: "2026-11-22".parse().unwrap(), eol: &eol })
+        params.insert(
+            "organization".into(),
+            serde_json::json!(["seaways", "Seaways Ferry"]),
+        );
+        CredentialFiles.analyze(&Context {
+            facts: &facts,
+            params: &params,
+            with: &with,
+            today: "2026-11-22".parse().unwrap(),
+            eol: &eol,
+        })
     }
 
     #[test]
     fn the_incident_config_php_fails_without_showing_the_password() {
         let v = run("application", LEGACY);
         assert_eq!(v.status, Status::Fail, "{}", v.evidence);
-        assert!(v.evidence.contains("/usr/local/apache2/htdocs/config.php"), "{}", v.evidence);
+        assert!(
+            v.evidence.contains("/usr/local/apache2/htdocs/config.php"),
+            "{}",
+            v.evidence
+        );
         assert!(v.evidence.contains("DB_PASSWORD"), "{}", v.evidence);
-        assert!(v.evidence.contains("readable by every local user"), "{}", v.evidence);
-        assert!(v.evidence.contains("inside the served web root"), "{}", v.evidence);
-        assert!(!v.evidence.contains("Seaways2017db"), "the secret leaked: {}", v.evidence);
+        assert!(
+            v.evidence.contains("readable by every local user"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            v.evidence.contains("inside the served web root"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            !v.evidence.contains("Seaways2017db"),
+            "the secret leaked: {}",
+            v.evidence
+        );
     }
 
     #[test]
@@ -253,14 +299,43 @@ file mycnf 640 root - /root/.my.cnf\n| 2: password = hunter2\n\
 file php 640 root /var/www /var/www/db.php\n| 9: $db_pass = getenv('DB_PASS');\n| 10: 'password' => 'Tr0ub4dor&3xYz!9q',\n";
         let files = parse_files(text);
         assert_eq!(files.len(), 4);
-        let names: Vec<Vec<String>> = files.iter().map(|f| credentials(f).into_iter().map(|c| c.name).collect()).collect();
-        assert_eq!(names, vec![vec!["DB_PASSWORD".to_string()], vec!["password of shop".into()], vec!["password".into()], vec!["password".into()]]);
+        let names: Vec<Vec<String>> = files
+            .iter()
+            .map(|f| credentials(f).into_iter().map(|c| c.name).collect())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                vec!["DB_PASSWORD".to_string()],
+                vec!["password of shop".into()],
+                vec!["password".into()],
+                vec!["password".into()]
+            ]
+        );
         let v = run("application", text);
         assert_eq!(v.status, Status::Fail);
-        assert!(v.evidence.contains("/root/.my.cnf") && v.evidence.contains("password is weak"), "{}", v.evidence);
-        assert!(v.evidence.contains("/var/www/db.php") && v.evidence.contains("inside the served web root /var/www"), "{}", v.evidence);
-        assert!(!v.evidence.contains("/srv/app/.env"), "a strong, private .env is fine: {}", v.evidence);
-        for secret in ["k7#Qm2!vLp9@xZ4r", "Zq8!mW3#rT6$yP1x", "hunter2", "Tr0ub4dor&3xYz!9q"] {
+        assert!(
+            v.evidence.contains("/root/.my.cnf") && v.evidence.contains("password is weak"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            v.evidence.contains("/var/www/db.php")
+                && v.evidence.contains("inside the served web root /var/www"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            !v.evidence.contains("/srv/app/.env"),
+            "a strong, private .env is fine: {}",
+            v.evidence
+        );
+        for secret in [
+            "k7#Qm2!vLp9@xZ4r",
+            "Zq8!mW3#rT6$yP1x",
+            "hunter2",
+            "Tr0ub4dor&3xYz!9q",
+        ] {
             assert!(!v.evidence.contains(secret), "{secret} leaked");
         }
     }
@@ -271,9 +346,19 @@ file php 640 root /var/www /var/www/db.php\n| 9: $db_pass = getenv('DB_PASS');\n
 file netrc 644 seaways - /home/seaways/.netrc\n| 1: machine ftp.seaways.example.jp login seaways password Seaways2017\n";
         let v = run("maintenance", text);
         assert_eq!(v.status, Status::Fail, "{}", v.evidence);
-        assert!(v.evidence.contains("/root/.bash_history") && v.evidence.contains("-p"), "{}", v.evidence);
+        assert!(
+            v.evidence.contains("/root/.bash_history") && v.evidence.contains("-p"),
+            "{}",
+            v.evidence
+        );
         assert!(!v.evidence.contains("Seaways2017"), "{}", v.evidence);
-        assert_eq!(run("application", text).status, Status::Pass, "maintenance files are not application files");
-        assert!(run("maintenance", "").evidence.contains("no maintenance credentials"));
+        assert_eq!(
+            run("application", text).status,
+            Status::Pass,
+            "maintenance files are not application files"
+        );
+        assert!(run("maintenance", "")
+            .evidence
+            .contains("no maintenance credentials"));
     }
 }

@@ -41,14 +41,21 @@ impl Analyzer for ServiceAccounts {
     }
 
     fn probes(&self, with: &Params) -> Vec<String> {
-        let extra = if arg_str(with, "aspect") == Some("crontab") { CRONTABS_PROBE } else { ACCOUNT_KEYS_PROBE };
+        let extra = if arg_str(with, "aspect") == Some("crontab") {
+            CRONTABS_PROBE
+        } else {
+            ACCOUNT_KEYS_PROBE
+        };
         vec![PASSWD_PROBE.into(), extra.into()]
     }
 
     fn validate(&self, with: &Params) -> Result<(), String> {
         match arg_str(with, "aspect") {
             Some(a) if ASPECTS.contains(&a) => Ok(()),
-            _ => Err(format!("needs `with: {{aspect: ...}}`, one of {}", ASPECTS.join(", "))),
+            _ => Err(format!(
+                "needs `with: {{aspect: ...}}`, one of {}",
+                ASPECTS.join(", ")
+            )),
         }
     }
 
@@ -57,7 +64,12 @@ impl Analyzer for ServiceAccounts {
             Ok(t) => parse_passwd(&t),
             Err(u) => return Verdict::unavailable(u),
         };
-        let service = |name: &str| accounts.iter().find(|a| a.name == name).is_some_and(is_service);
+        let service = |name: &str| {
+            accounts
+                .iter()
+                .find(|a| a.name == name)
+                .is_some_and(is_service)
+        };
         if arg_str(cx.with, "aspect") == Some("crontab") {
             let text = match cx.facts.text(CRONTABS_PROBE) {
                 Ok(t) => t,
@@ -67,18 +79,35 @@ impl Analyzer for ServiceAccounts {
             let mut hits = Vec::new();
             let mut users = BTreeSet::new();
             for line in text.lines() {
-                let Some(rest) = line.strip_prefix("crontab ") else { continue };
-                let Some((user, entry)) = rest.split_once(' ') else { continue };
+                let Some(rest) = line.strip_prefix("crontab ") else {
+                    continue;
+                };
+                let Some((user, entry)) = rest.split_once(' ') else {
+                    continue;
+                };
                 users.insert(user.to_string());
                 if service(user) {
                     hits.push(format!("{user}: {}", entry.trim()));
                 }
             }
             if hits.is_empty() {
-                let who = if users.is_empty() { "none".to_string() } else { users.into_iter().collect::<Vec<_>>().join(", ") };
-                Verdict::new(Status::Pass, format!("no service account has crontab entries (crontabs of: {who})"))
+                let who = if users.is_empty() {
+                    "none".to_string()
+                } else {
+                    users.into_iter().collect::<Vec<_>>().join(", ")
+                };
+                Verdict::new(
+                    Status::Pass,
+                    format!("no service account has crontab entries (crontabs of: {who})"),
+                )
             } else {
-                Verdict::new(Status::Fail, format!("service accounts run scheduled commands: {}", hits.join(" | ")))
+                Verdict::new(
+                    Status::Fail,
+                    format!(
+                        "service accounts run scheduled commands: {}",
+                        hits.join(" | ")
+                    ),
+                )
             }
         } else {
             let keys = match cx.facts.text(ACCOUNT_KEYS_PROBE) {
@@ -88,7 +117,10 @@ impl Analyzer for ServiceAccounts {
             let mut hits = Vec::new();
             for a in accounts.iter().filter(|a| is_service(a)) {
                 if login_shell(&a.shell) {
-                    hits.push(format!("{} (uid {}) has login shell {}", a.name, a.uid, a.shell));
+                    hits.push(format!(
+                        "{} (uid {}) has login shell {}",
+                        a.name, a.uid, a.shell
+                    ));
                 }
             }
             // Lines: "keys USER PATH COUNT"
@@ -101,7 +133,10 @@ impl Analyzer for ServiceAccounts {
                 }
             }
             if hits.is_empty() {
-                Verdict::new(Status::Pass, "no service account has a login shell or authorized SSH keys")
+                Verdict::new(
+                    Status::Pass,
+                    "no service account has a login shell or authorized SSH keys",
+                )
             } else {
                 Verdict::new(Status::Fail, hits.join("; "))
             }
@@ -144,8 +179,23 @@ pub fn parse_xferlog(text: &str) -> Vec<Transfer> {
 }
 
 const RISKY_EXT: &[&str] = &[
-    ".php", ".php3", ".php4", ".php5", ".phtml", ".phar", ".sh", ".pl", ".py", ".cgi", ".jsp", ".asp", ".aspx", ".exe",
-    ".elf", ".so", ".htaccess",
+    ".php",
+    ".php3",
+    ".php4",
+    ".php5",
+    ".phtml",
+    ".phar",
+    ".sh",
+    ".pl",
+    ".py",
+    ".cgi",
+    ".jsp",
+    ".asp",
+    ".aspx",
+    ".exe",
+    ".elf",
+    ".so",
+    ".htaccess",
 ];
 
 pub struct FtpTransfers;
@@ -179,13 +229,26 @@ impl Analyzer for FtpTransfers {
         if text.trim().is_empty() {
             return Verdict::new(Status::Skip, "no FTP transfer log on this host");
         }
-        let max_sources = cx.with.get("max_sources").and_then(|v| v.as_u64()).unwrap_or(3) as usize;
+        let max_sources = cx
+            .with
+            .get("max_sources")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(3) as usize;
         let transfers = parse_xferlog(&text);
         let risky: Vec<&Transfer> = transfers
             .iter()
-            .filter(|t| t.incoming && RISKY_EXT.iter().any(|e| t.file.to_ascii_lowercase().ends_with(e)))
+            .filter(|t| {
+                t.incoming
+                    && RISKY_EXT
+                        .iter()
+                        .any(|e| t.file.to_ascii_lowercase().ends_with(e))
+            })
             .collect();
-        let sources: BTreeSet<&str> = transfers.iter().filter(|t| t.incoming).map(|t| t.remote.as_str()).collect();
+        let sources: BTreeSet<&str> = transfers
+            .iter()
+            .filter(|t| t.incoming)
+            .map(|t| t.remote.as_str())
+            .collect();
         let mut problems = Vec::new();
         if !risky.is_empty() {
             let files: BTreeSet<&str> = risky.iter().map(|t| t.file.as_str()).collect();
@@ -195,18 +258,37 @@ impl Analyzer for FtpTransfers {
                 "{} uploads of scripts or executables by {} from {} ({}{}); first {}, last {}",
                 risky.len(),
                 users.into_iter().collect::<Vec<_>>().join(", "),
-                risky.iter().map(|t| t.remote.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
+                risky
+                    .iter()
+                    .map(|t| t.remote.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 shown.join(", "),
-                if files.len() > shown.len() { format!(", +{} more", files.len() - shown.len()) } else { String::new() },
+                if files.len() > shown.len() {
+                    format!(", +{} more", files.len() - shown.len())
+                } else {
+                    String::new()
+                },
                 risky.first().map(|t| t.when.as_str()).unwrap_or(""),
                 risky.last().map(|t| t.when.as_str()).unwrap_or(""),
             ));
         }
         if sources.len() > max_sources {
-            problems.push(format!("uploads came from {} different addresses (more than {max_sources})", sources.len()));
+            problems.push(format!(
+                "uploads came from {} different addresses (more than {max_sources})",
+                sources.len()
+            ));
         }
         if problems.is_empty() {
-            Verdict::new(Status::Pass, format!("{} transfers logged; no uploads of scripts or executables", transfers.len()))
+            Verdict::new(
+                Status::Pass,
+                format!(
+                    "{} transfers logged; no uploads of scripts or executables",
+                    transfers.len()
+                ),
+            )
         } else {
             Verdict::new(Status::Fail, problems.join("; "))
         }
@@ -222,20 +304,57 @@ mod tests {
 
     const PASSWD: &str = include_str!("../../tests/fixtures/ftp/legacy-passwd.txt");
 
-    fn run(a: &dyn Analyzer, with: &[(&str, serde_json::Value)], facts: &[(&str, &str)]) -> Verdict {
-        let eol = EolTable::parse(Path::new("eol.yml"), include_str!("../../checks/data/eol.yml")).unwrap();
+    fn run(
+        a: &dyn Analyzer,
+        with: &[(&str, serde_json::Value)],
+        facts: &[(&str, &str)],
+    ) -> Verdict {
+        let eol = EolTable::parse(
+            Path::new("eol.yml"),
+            include_str!("../../checks/data/eol.yml"),
+        )
+        .unwrap();
         let facts = Facts::from_texts(facts.iter().copied());
-        let with: Params = with.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        a.analyze(&Context { facts: &facts, params: &Params::new(), with: &with, today: "2026-11-22".parse().unwrap(), eol: &eol })
+        let with: Params = with
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        a.analyze(&Context {
+            facts: &facts,
+            params: &Params::new(),
+            with: &with,
+            today: "2026-11-22".parse().unwrap(),
+            eol: &eol,
+        })
     }
 
     #[test]
     fn nobody_crontab_fails_root_crontab_passes() {
         let crons = "crontab nobody /var/spool/cron/crontabs/nobody: * * * * * /usr/local/share/man/.cache/.x/upd >/dev/null 2>&1\ncrontab root /var/spool/cron/crontabs/root: 0 3 * * * /usr/local/bin/backup\n";
-        let v = run(&ServiceAccounts, &[("aspect", serde_json::json!("crontab"))], &[(PASSWD_PROBE, PASSWD), (CRONTABS_PROBE, crons)]);
+        let v = run(
+            &ServiceAccounts,
+            &[("aspect", serde_json::json!("crontab"))],
+            &[(PASSWD_PROBE, PASSWD), (CRONTABS_PROBE, crons)],
+        );
         assert_eq!(v.status, Status::Fail);
-        assert!(v.evidence.contains("nobody: ") && v.evidence.contains(".x/upd") && !v.evidence.contains("backup"), "{}", v.evidence);
-        let v = run(&ServiceAccounts, &[("aspect", serde_json::json!("crontab"))], &[(PASSWD_PROBE, PASSWD), (CRONTABS_PROBE, "crontab root /x: 0 3 * * * true\ncrontab seaways /y: 1 1 * * * true\n")]);
+        assert!(
+            v.evidence.contains("nobody: ")
+                && v.evidence.contains(".x/upd")
+                && !v.evidence.contains("backup"),
+            "{}",
+            v.evidence
+        );
+        let v = run(
+            &ServiceAccounts,
+            &[("aspect", serde_json::json!("crontab"))],
+            &[
+                (PASSWD_PROBE, PASSWD),
+                (
+                    CRONTABS_PROBE,
+                    "crontab root /x: 0 3 * * * true\ncrontab seaways /y: 1 1 * * * true\n",
+                ),
+            ],
+        );
         assert_eq!(v.status, Status::Pass, "{}", v.evidence);
     }
 
@@ -244,10 +363,29 @@ mod tests {
         let passwd = format!("{PASSWD}apache:x:48:48:Apache:/usr/share/httpd:/bin/bash\n");
         let v = run(&ServiceAccounts, &[("aspect", serde_json::json!("login"))], &[(PASSWD_PROBE, &passwd), (ACCOUNT_KEYS_PROBE, "keys apache /usr/share/httpd/.ssh/authorized_keys 1\nkeys root /root/.ssh/authorized_keys 2\n")]);
         assert_eq!(v.status, Status::Fail);
-        assert!(v.evidence.contains("apache (uid 48) has login shell /bin/bash"), "{}", v.evidence);
-        assert!(v.evidence.contains("apache has 1 SSH key(s)") && !v.evidence.contains("root has"), "{}", v.evidence);
+        assert!(
+            v.evidence
+                .contains("apache (uid 48) has login shell /bin/bash"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            v.evidence.contains("apache has 1 SSH key(s)") && !v.evidence.contains("root has"),
+            "{}",
+            v.evidence
+        );
         // Debian's stock accounts: `sync` has /bin/sync, which is not a login shell.
-        let v = run(&ServiceAccounts, &[("aspect", serde_json::json!("login"))], &[(PASSWD_PROBE, PASSWD), (ACCOUNT_KEYS_PROBE, "keys root /root/.ssh/authorized_keys 2\n")]);
+        let v = run(
+            &ServiceAccounts,
+            &[("aspect", serde_json::json!("login"))],
+            &[
+                (PASSWD_PROBE, PASSWD),
+                (
+                    ACCOUNT_KEYS_PROBE,
+                    "keys root /root/.ssh/authorized_keys 2\n",
+                ),
+            ],
+        );
         assert_eq!(v.status, Status::Pass, "{}", v.evidence);
     }
 
@@ -259,10 +397,22 @@ mod tests {
         assert!(t.iter().all(|t| t.incoming));
         let v = run(&FtpTransfers, &[], &[(XFERLOG_PROBE, log)]);
         assert_eq!(v.status, Status::Fail);
-        assert!(v.evidence.contains("wp-cron.php") && v.evidence.contains("seaways") && v.evidence.contains("203.0.113.45"), "{}", v.evidence);
+        assert!(
+            v.evidence.contains("wp-cron.php")
+                && v.evidence.contains("seaways")
+                && v.evidence.contains("203.0.113.45"),
+            "{}",
+            v.evidence
+        );
         let benign = "Mon Oct 23 10:00:00 2017 1 203.0.113.5 2048 /srv/ftp/pub/report.pdf b _ o r ftpuser ftp 0 * c\n";
-        assert_eq!(run(&FtpTransfers, &[], &[(XFERLOG_PROBE, benign)]).status, Status::Pass);
-        assert_eq!(run(&FtpTransfers, &[], &[(XFERLOG_PROBE, "")]).status, Status::Skip);
+        assert_eq!(
+            run(&FtpTransfers, &[], &[(XFERLOG_PROBE, benign)]).status,
+            Status::Pass
+        );
+        assert_eq!(
+            run(&FtpTransfers, &[], &[(XFERLOG_PROBE, "")]).status,
+            Status::Skip
+        );
         let spaced = "Mon Oct 23 10:00:00 2017 1 203.0.113.5 2048 /var/www/my shell.php b _ i r bob ftp 0 * c\n";
         assert_eq!(parse_xferlog(spaced)[0].file, "/var/www/my shell.php");
     }

@@ -52,12 +52,23 @@ pub fn parse_logrotate(text: &str) -> (Stanza, Vec<Stanza>) {
             continue;
         }
         if let Some(before) = line.strip_suffix('{') {
-            pending.extend(before.split_whitespace().map(|s| s.trim_matches('"').to_string()));
-            current = Some(Stanza { patterns: std::mem::take(&mut pending), file: file.clone(), ..Stanza::default() });
+            pending.extend(
+                before
+                    .split_whitespace()
+                    .map(|s| s.trim_matches('"').to_string()),
+            );
+            current = Some(Stanza {
+                patterns: std::mem::take(&mut pending),
+                file: file.clone(),
+                ..Stanza::default()
+            });
             continue;
         }
         if line.starts_with('/') || line.starts_with('"') {
-            pending.extend(line.split_whitespace().map(|s| s.trim_matches('"').to_string()));
+            pending.extend(
+                line.split_whitespace()
+                    .map(|s| s.trim_matches('"').to_string()),
+            );
             continue;
         }
         apply(&mut global, line, &mut in_script);
@@ -76,7 +87,9 @@ fn apply(st: &mut Stanza, line: &str, in_script: &mut bool) {
         "yearly" => st.period_days = Some(365),
         "rotate" => st.rotate = num(&mut w),
         "maxage" => st.maxage = num(&mut w),
-        "postrotate" | "prerotate" | "firstaction" | "lastaction" | "preremove" => *in_script = true,
+        "postrotate" | "prerotate" | "firstaction" | "lastaction" | "preremove" => {
+            *in_script = true
+        }
         _ => {}
     }
 }
@@ -97,8 +110,14 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
 
 /// Retention of one log file, in days, and how it was worked out.
 pub fn retention(global: &Stanza, stanzas: &[Stanza], path: &str) -> (Option<u32>, String) {
-    let Some(st) = stanzas.iter().find(|s| s.patterns.iter().any(|p| glob_match(p, path))) else {
-        return (None, format!("{path}: not rotated by logrotate (kept until deleted by hand)"));
+    let Some(st) = stanzas
+        .iter()
+        .find(|s| s.patterns.iter().any(|p| glob_match(p, path)))
+    else {
+        return (
+            None,
+            format!("{path}: not rotated by logrotate (kept until deleted by hand)"),
+        );
     };
     let period = st.period_days.or(global.period_days).unwrap_or(1);
     let rotate = st.rotate.or(global.rotate).unwrap_or(0);
@@ -128,7 +147,12 @@ fn period_word(days: u32) -> &'static str {
 
 pub struct LogRetention;
 
-const CLASSES: &[(&str, &str)] = &[("web", "web server"), ("ftp", "FTP"), ("auth", "authentication"), ("system", "system")];
+const CLASSES: &[(&str, &str)] = &[
+    ("web", "web server"),
+    ("ftp", "FTP"),
+    ("auth", "authentication"),
+    ("system", "system"),
+];
 
 impl Analyzer for LogRetention {
     fn name(&self) -> &'static str {
@@ -152,7 +176,11 @@ impl Analyzer for LogRetention {
             Ok(t) => t,
             Err(u) => return Verdict::unavailable(u),
         };
-        let min_days = cx.params.get("min_log_retention_days").and_then(|v| v.as_u64()).unwrap_or(365) as u32;
+        let min_days = cx
+            .params
+            .get("min_log_retention_days")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(365) as u32;
         let (global, stanzas) = parse_logrotate(&text);
         let mut journal = None;
         let mut files: Vec<(String, String)> = Vec::new();
@@ -167,11 +195,17 @@ impl Analyzer for LogRetention {
         let mut short = Vec::new();
         let mut fine = Vec::new();
         for (class, label) in CLASSES {
-            let of_class: Vec<&String> = files.iter().filter(|(c, _)| c == class).map(|(_, p)| p).collect();
+            let of_class: Vec<&String> = files
+                .iter()
+                .filter(|(c, _)| c == class)
+                .map(|(_, p)| p)
+                .collect();
             if of_class.is_empty() {
                 if matches!(*class, "auth" | "system") {
                     match journal.as_deref() {
-                        Some("persistent") => fine.push(format!("{label}: in the persistent journal")),
+                        Some("persistent") => {
+                            fine.push(format!("{label}: in the persistent journal"))
+                        }
                         _ => short.push(format!("{label}: no log file and no persistent journal")),
                     }
                 }
@@ -188,9 +222,18 @@ impl Analyzer for LogRetention {
             return Verdict::new(Status::Skip, "no web, FTP, auth or system log found");
         }
         if short.is_empty() {
-            Verdict::new(Status::Pass, format!("logs reach back at least {min_days} days: {}", fine.join("; ")))
+            Verdict::new(
+                Status::Pass,
+                format!(
+                    "logs reach back at least {min_days} days: {}",
+                    fine.join("; ")
+                ),
+            )
         } else {
-            Verdict::new(Status::Fail, format!("shorter than {min_days} days: {}", short.join("; ")))
+            Verdict::new(
+                Status::Fail,
+                format!("shorter than {min_days} days: {}", short.join("; ")),
+            )
         }
     }
 }
@@ -203,11 +246,21 @@ mod tests {
     use std::path::Path;
 
     fn run(text: &str, min: u64) -> Verdict {
-        let eol = EolTable::parse(Path::new("eol.yml"), include_str!("../../checks/data/eol.yml")).unwrap();
+        let eol = EolTable::parse(
+            Path::new("eol.yml"),
+            include_str!("../../checks/data/eol.yml"),
+        )
+        .unwrap();
         let facts = Facts::from_texts([(ROTATION_PROBE, text)]);
         let mut params = Params::new();
         params.insert("min_log_retention_days".into(), serde_json::json!(min));
-        LogRetention.analyze(&Context { facts: &facts, params: &params, with: &Params::new(), today: "2026-11-22".parse().unwrap(), eol: &eol })
+        LogRetention.analyze(&Context {
+            facts: &facts,
+            params: &params,
+            with: &Params::new(),
+            today: "2026-11-22".parse().unwrap(),
+            eol: &eol,
+        })
     }
 
     #[test]
@@ -215,7 +268,12 @@ mod tests {
         let text = include_str!("../../tests/fixtures/logs/rhel7-logrotate.txt");
         let v = run(text, 365);
         assert_eq!(v.status, Status::Fail, "{}", v.evidence);
-        assert!(v.evidence.contains("/var/log/secure: weekly × (4 rotated + current) = 35 days"), "{}", v.evidence);
+        assert!(
+            v.evidence
+                .contains("/var/log/secure: weekly × (4 rotated + current) = 35 days"),
+            "{}",
+            v.evidence
+        );
         assert_eq!(run(text, 30).status, Status::Pass);
     }
 
@@ -234,7 +292,10 @@ mod tests {
         assert_eq!(s[0].patterns, ["/var/log/a.log", "/var/log/b.log"]);
         assert_eq!(s[0].rotate, None, "script bodies are not directives");
         assert_eq!(retention(&g, &s, "/var/log/b.log").0, Some(10));
-        assert!(glob_match("/var/log/apache2/*.log", "/var/log/apache2/access.log"));
+        assert!(glob_match(
+            "/var/log/apache2/*.log",
+            "/var/log/apache2/access.log"
+        ));
         assert!(!glob_match("/var/log/*.log", "/var/log/apache2/access.log"));
         assert_eq!(retention(&g, &s, "/var/log/other").0, None);
     }

@@ -35,14 +35,26 @@ impl Analyzer for OsSupportAnalyzer {
             Err(u) => return Verdict::unavailable(u),
         };
         let Some(os) = parse_os_release(&text) else {
-            return Verdict::new(Status::Error, "no /etc/os-release or release file: cannot tell the OS");
+            return Verdict::new(
+                Status::Error,
+                "no /etc/os-release or release file: cannot tell the OS",
+            );
         };
         match support(cx.eol, &os, cx.today) {
-            Some(s) if s.supported => Verdict::new(Status::Pass, format!("{} [EOL table of {}]", s.says, cx.eol.written)),
-            Some(s) => Verdict::new(Status::Fail, format!("{} [EOL table of {}]", s.says, cx.eol.written)),
+            Some(s) if s.supported => Verdict::new(
+                Status::Pass,
+                format!("{} [EOL table of {}]", s.says, cx.eol.written),
+            ),
+            Some(s) => Verdict::new(
+                Status::Fail,
+                format!("{} [EOL table of {}]", s.says, cx.eol.written),
+            ),
             None => Verdict::new(
                 Status::Skip,
-                format!("{} {} ({}) is not in the EOL table of {}; cannot judge", os.id, os.version_id, os.pretty, cx.eol.written),
+                format!(
+                    "{} {} ({}) is not in the EOL table of {}; cannot judge",
+                    os.id, os.version_id, os.pretty, cx.eol.written
+                ),
             ),
         }
     }

@@ -22,7 +22,10 @@ pub struct VsftpdConf {
 
 /// vsftpd 3.0 compiled-in defaults for the keys we judge.
 fn default_bool(key: &str) -> bool {
-    matches!(key, "anonymous_enable" | "force_local_logins_ssl" | "force_local_data_ssl")
+    matches!(
+        key,
+        "anonymous_enable" | "force_local_logins_ssl" | "force_local_data_ssl"
+    )
 }
 
 impl VsftpdConf {
@@ -35,7 +38,13 @@ impl VsftpdConf {
             ),
             None => {
                 let d = default_bool(key);
-                (d, format!("{key} not set: vsftpd's default is {}", if d { "YES" } else { "NO" }))
+                (
+                    d,
+                    format!(
+                        "{key} not set: vsftpd's default is {}",
+                        if d { "YES" } else { "NO" }
+                    ),
+                )
             }
         }
     }
@@ -55,7 +64,10 @@ pub fn parse_conf(text: &str) -> Option<VsftpdConf> {
             if conf.is_some() {
                 break; // only the active file counts
             }
-            conf = Some(VsftpdConf { path: path.trim().to_string(), keys: BTreeMap::new() });
+            conf = Some(VsftpdConf {
+                path: path.trim().to_string(),
+                keys: BTreeMap::new(),
+            });
             line_no = 0;
             continue;
         }
@@ -67,7 +79,10 @@ pub fn parse_conf(text: &str) -> Option<VsftpdConf> {
         }
         // vsftpd allows no spaces around '='; a key repeated later wins.
         if let Some((k, v)) = line.split_once('=') {
-            c.keys.insert(k.trim().to_ascii_lowercase(), (v.trim().to_string(), line_no));
+            c.keys.insert(
+                k.trim().to_ascii_lowercase(),
+                (v.trim().to_string(), line_no),
+            );
         }
     }
     conf
@@ -127,7 +142,14 @@ fn inside(path: &str, root: &str) -> bool {
 
 pub struct VsftpdConfig;
 
-const ASPECTS: &[&str] = &["anonymous", "local-write", "chroot", "tls", "webroot-upload", "transfer-log"];
+const ASPECTS: &[&str] = &[
+    "anonymous",
+    "local-write",
+    "chroot",
+    "tls",
+    "webroot-upload",
+    "transfer-log",
+];
 
 impl Analyzer for VsftpdConfig {
     fn name(&self) -> &'static str {
@@ -150,7 +172,10 @@ impl Analyzer for VsftpdConfig {
     fn validate(&self, with: &Params) -> Result<(), String> {
         match arg_str(with, "aspect") {
             Some(a) if ASPECTS.contains(&a) => Ok(()),
-            _ => Err(format!("needs `with: {{aspect: ...}}`, one of {}", ASPECTS.join(", "))),
+            _ => Err(format!(
+                "needs `with: {{aspect: ...}}`, one of {}",
+                ASPECTS.join(", ")
+            )),
         }
     }
 
@@ -170,32 +195,55 @@ impl Analyzer for VsftpdConfig {
                 let (anon, says) = conf.flag("anonymous_enable");
                 let (upload, up_says) = conf.flag("anon_upload_enable");
                 if anon && upload && write {
-                    Verdict::new(Status::Fail, format!("anyone can log in and upload: {says}; {up_says}; {write_says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("anyone can log in and upload: {says}; {up_says}; {write_says}"),
+                    )
                 } else if anon {
-                    Verdict::new(Status::Fail, format!("anonymous logins are allowed: {says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("anonymous logins are allowed: {says}"),
+                    )
                 } else {
                     Verdict::new(Status::Pass, format!("anonymous logins are off: {says}"))
                 }
             }
             "local-write" => {
                 if local && write {
-                    Verdict::new(Status::Fail, format!("local accounts can log in and write files: {local_says}; {write_says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!(
+                            "local accounts can log in and write files: {local_says}; {write_says}"
+                        ),
+                    )
                 } else {
-                    Verdict::new(Status::Pass, format!("no FTP writes by local accounts: {local_says}; {write_says}"))
+                    Verdict::new(
+                        Status::Pass,
+                        format!("no FTP writes by local accounts: {local_says}; {write_says}"),
+                    )
                 }
             }
             "chroot" => {
                 if !local {
-                    return Verdict::new(Status::Pass, format!("local accounts cannot log in: {local_says}"));
+                    return Verdict::new(
+                        Status::Pass,
+                        format!("local accounts cannot log in: {local_says}"),
+                    );
                 }
                 let (chroot, says) = conf.flag("chroot_local_user");
                 let (list, list_says) = conf.flag("chroot_list_enable");
                 if chroot {
-                    Verdict::new(Status::Pass, format!("local users are confined to their home: {says}"))
+                    Verdict::new(
+                        Status::Pass,
+                        format!("local users are confined to their home: {says}"),
+                    )
                 } else if list {
                     Verdict::new(Status::Fail, format!("only users in the chroot list are confined; everyone else sees the whole file system: {says}; {list_says}"))
                 } else {
-                    Verdict::new(Status::Fail, format!("local users can browse the whole file system: {says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("local users can browse the whole file system: {says}"),
+                    )
                 }
             }
             "tls" => {
@@ -205,21 +253,44 @@ impl Analyzer for VsftpdConfig {
                 let (ssl, ssl_says) = conf.flag("ssl_enable");
                 let (force, force_says) = conf.flag("force_local_logins_ssl");
                 if !ssl {
-                    Verdict::new(Status::Fail, format!("passwords travel in clear text: {ssl_says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("passwords travel in clear text: {ssl_says}"),
+                    )
                 } else if !force {
-                    Verdict::new(Status::Fail, format!("TLS is offered but not required for logins: {force_says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("TLS is offered but not required for logins: {force_says}"),
+                    )
                 } else {
-                    Verdict::new(Status::Pass, format!("logins require TLS: {ssl_says}; {force_says}"))
+                    Verdict::new(
+                        Status::Pass,
+                        format!("logins require TLS: {ssl_says}; {force_says}"),
+                    )
                 }
             }
-            "webroot-upload" => webroot_upload(cx, &conf, local && write, &format!("{local_says}; {write_says}")),
+            "webroot-upload" => webroot_upload(
+                cx,
+                &conf,
+                local && write,
+                &format!("{local_says}; {write_says}"),
+            ),
             _ => {
                 let (x, says) = conf.flag("xferlog_enable");
                 if x {
-                    let file = conf.value("xferlog_file").or(conf.value("vsftpd_log_file")).unwrap_or("the default log file");
-                    Verdict::new(Status::Pass, format!("uploads and downloads are logged to {file}: {says}"))
+                    let file = conf
+                        .value("xferlog_file")
+                        .or(conf.value("vsftpd_log_file"))
+                        .unwrap_or("the default log file");
+                    Verdict::new(
+                        Status::Pass,
+                        format!("uploads and downloads are logged to {file}: {says}"),
+                    )
                 } else {
-                    Verdict::new(Status::Fail, format!("no record of what was uploaded or downloaded: {says}"))
+                    Verdict::new(
+                        Status::Fail,
+                        format!("no record of what was uploaded or downloaded: {says}"),
+                    )
                 }
             }
         }
@@ -235,7 +306,10 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
         Err(u) => return Verdict::unavailable(u),
     };
     if roots.is_empty() {
-        return Verdict::new(Status::Pass, format!("no web root found that FTP uploads could reach ({says})"));
+        return Verdict::new(
+            Status::Pass,
+            format!("no web root found that FTP uploads could reach ({says})"),
+        );
     }
     let accounts = match cx.facts.text(PASSWD_PROBE) {
         Ok(t) => parse_passwd(&t),
@@ -246,22 +320,50 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
     let mut hits = Vec::new();
     for r in &roots {
         if r.mode & 0o002 != 0 {
-            hits.push(format!("web root {} is world-writable (mode {:o})", r.path, r.mode));
+            hits.push(format!(
+                "web root {} is world-writable (mode {:o})",
+                r.path, r.mode
+            ));
         }
-        for a in accounts.iter().filter(|a| a.uid >= 1000 && a.uid != 65534 && !a.shell.ends_with("nologin")) {
+        for a in accounts
+            .iter()
+            .filter(|a| a.uid >= 1000 && a.uid != 65534 && !a.shell.ends_with("nologin"))
+        {
             let home = local_root.unwrap_or(&a.home);
             if inside(home, &r.path) || inside(&r.path, home) && r.owner == a.name {
-                hits.push(format!("account {} logs in to {home}, which is the web root {}", a.name, r.path));
+                hits.push(format!(
+                    "account {} logs in to {home}, which is the web root {}",
+                    a.name, r.path
+                ));
             } else if r.owner == a.name && !chroot {
-                hits.push(format!("account {} owns web root {} and is not chrooted", a.name, r.path));
+                hits.push(format!(
+                    "account {} owns web root {} and is not chrooted",
+                    a.name, r.path
+                ));
             }
         }
     }
     if hits.is_empty() {
-        Verdict::new(Status::Pass, format!("no FTP account can write into a web root ({})", roots.iter().map(|r| r.path.as_str()).collect::<Vec<_>>().join(", ")))
+        Verdict::new(
+            Status::Pass,
+            format!(
+                "no FTP account can write into a web root ({})",
+                roots
+                    .iter()
+                    .map(|r| r.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
     } else {
         hits.dedup();
-        Verdict::new(Status::Fail, format!("FTP uploads can land in a served directory: {} ({says})", hits.join("; ")))
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "FTP uploads can land in a served directory: {} ({says})",
+                hits.join("; ")
+            ),
+        )
     }
 }
 
@@ -277,11 +379,25 @@ mod tests {
     const PASSWD: &str = include_str!("../../tests/fixtures/ftp/legacy-passwd.txt");
 
     fn run(aspect: &str, conf: &str, roots: &str) -> Verdict {
-        let eol = EolTable::parse(Path::new("eol.yml"), include_str!("../../checks/data/eol.yml")).unwrap();
-        let facts = Facts::from_texts([(CONF_PROBE, conf), (WEBROOTS_PROBE, roots), (PASSWD_PROBE, PASSWD)]);
+        let eol = EolTable::parse(
+            Path::new("eol.yml"),
+            include_str!("../../checks/data/eol.yml"),
+        )
+        .unwrap();
+        let facts = Facts::from_texts([
+            (CONF_PROBE, conf),
+            (WEBROOTS_PROBE, roots),
+            (PASSWD_PROBE, PASSWD),
+        ]);
         let mut with = Params::new();
         with.insert("aspect".into(), serde_json::json!(aspect));
-        VsftpdConfig.analyze(&Context { facts: &facts, params: &Params::new(), with: &with, today: "2026-11-22".parse().unwrap(), eol: &eol })
+        VsftpdConfig.analyze(&Context {
+            facts: &facts,
+            params: &Params::new(),
+            with: &with,
+            today: "2026-11-22".parse().unwrap(),
+            eol: &eol,
+        })
     }
 
     const ROOTS: &str = "webroot seaways 755 /usr/local/apache2/htdocs\n";
@@ -293,7 +409,12 @@ mod tests {
             assert_eq!(v.status, Status::Fail, "{aspect}: {}", v.evidence);
         }
         let v = run("webroot-upload", LEGACY, ROOTS);
-        assert!(v.evidence.contains("account seaways owns web root /usr/local/apache2/htdocs"), "{}", v.evidence);
+        assert!(
+            v.evidence
+                .contains("account seaways owns web root /usr/local/apache2/htdocs"),
+            "{}",
+            v.evidence
+        );
         assert_eq!(run("transfer-log", LEGACY, ROOTS).status, Status::Pass);
         let v = run("tls", LEGACY, ROOTS);
         assert!(v.evidence.contains("clear text"), "{}", v.evidence);
@@ -301,7 +422,13 @@ mod tests {
 
     #[test]
     fn a_hardened_config_passes_and_unset_keys_use_vsftpd_defaults() {
-        for aspect in ["anonymous", "local-write", "chroot", "tls", "webroot-upload"] {
+        for aspect in [
+            "anonymous",
+            "local-write",
+            "chroot",
+            "tls",
+            "webroot-upload",
+        ] {
             let v = run(aspect, HARDENED, ROOTS);
             assert_eq!(v.status, Status::Pass, "{aspect}: {}", v.evidence);
         }
@@ -316,7 +443,11 @@ mod tests {
     #[test]
     fn no_vsftpd_is_skip_and_world_writable_roots_fail() {
         assert_eq!(run("tls", "", ROOTS).status, Status::Skip);
-        let v = run("webroot-upload", "== /etc/vsftpd.conf\nlocal_enable=YES\nwrite_enable=YES\nchroot_local_user=YES\n", "webroot root 777 /var/www\n");
+        let v = run(
+            "webroot-upload",
+            "== /etc/vsftpd.conf\nlocal_enable=YES\nwrite_enable=YES\nchroot_local_user=YES\n",
+            "webroot root 777 /var/www\n",
+        );
         assert_eq!(v.status, Status::Fail);
         assert!(v.evidence.contains("world-writable"), "{}", v.evidence);
     }
