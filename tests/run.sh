@@ -30,4 +30,4 @@ bash tests/lab/lab.sh build
 bash tests/lab/lab.sh up
 trap 'bash tests/lab/lab.sh down' EXIT
 
-cargo test --all-targets -- --include-ignored
+cargo test --all-targets --no-fail-fast -- --include-ignored
