@@ -2,7 +2,6 @@
 //! outcome to an exit code (0 clean, 1 findings or hosts not audited,
 //! 2 invalid input).
 
-use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
@@ -89,7 +88,8 @@ struct AuditArgs {
     save_facts: Option<PathBuf>,
 }
 
-/// An error that means "the input was wrong": exit 2.
+/// An error that means "the input was wrong" (arguments, files): exit 2,
+/// nothing audited.
 struct InputFailure(String);
 
 fn main() -> ExitCode {
@@ -98,42 +98,24 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit(*args),
         Command::ListChecks { checks } => list_checks(checks),
     };
-    match result {
-        Ok(code) => code,
-        Err(Failure::Input(InputFailure(msg))) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Other(e)) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    result.unwrap_or_else(|InputFailure(msg)| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    })
 }
 
-enum Failure {
-    Input(InputFailure),
-    Other(anyhow::Error),
+fn input<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, InputFailure> {
+    r.map_err(|e| InputFailure(e.to_string()))
 }
 
-impl<E: std::fmt::Display> From<E> for InputFailure {
-    fn from(e: E) -> Self {
-        InputFailure(e.to_string())
-    }
-}
-
-fn input<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, Failure> {
-    r.map_err(|e| Failure::Input(InputFailure(e.to_string())))
-}
-
-fn load_catalog(dir: Option<&PathBuf>) -> Result<Catalog, Failure> {
+fn load_catalog(dir: Option<&PathBuf>) -> Result<Catalog, InputFailure> {
     input(match dir {
         Some(d) => Catalog::from_dir(d),
         None => Catalog::builtin(),
     })
 }
 
-fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, Failure> {
+fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(dir.as_ref())?;
     for c in &catalog.checks {
         println!(
@@ -144,7 +126,7 @@ fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
+fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
     let checks = input(catalog.select(&profile))?;
@@ -164,9 +146,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
     }
     if args.local {
         if !targets.is_empty() {
-            return Err(Failure::Input(InputFailure(
+            return Err(InputFailure(
                 "--local audits this machine; do not also give targets or --inventory".into(),
-            )));
+            ));
         }
         let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|s| s.trim().to_string())
@@ -180,19 +162,31 @@ fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
             vars: Default::default(),
         });
     } else if targets.is_empty() {
-        return Err(Failure::Input(InputFailure(
+        return Err(InputFailure(
             "nothing to audit: give TARGETs, --inventory FILE, or --local".into(),
-        )));
+        ));
     }
     let mut names = std::collections::HashSet::new();
     for t in &targets {
         if !names.insert(t.name.as_str()) {
-            return Err(Failure::Input(InputFailure(format!(
+            return Err(InputFailure(format!(
                 "host {:?} is listed twice; host names must be unique in one run",
                 t.name
-            ))));
+            )));
         }
     }
+
+    // Open the report file before auditing: a path that cannot be written is
+    // an input error, found before any host is touched.
+    let mut output = match &args.output {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
+            InputFailure(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
 
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
@@ -243,10 +237,19 @@ fn audit(args: AuditArgs) -> Result<ExitCode, Failure> {
         Some(160)
     };
     let text = report::render(&report, args.format, width);
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write the report to {}", path.display()))
-            .map_err(Failure::Other)?,
+    match output.as_mut() {
+        Some(file) => {
+            use std::io::Write as _;
+            file.write_all(text.as_bytes()).map_err(|e| {
+                InputFailure(format!(
+                    "cannot write the report to {}: {e}",
+                    args.output
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new(""))
+                        .display()
+                ))
+            })?
+        }
         None => print!("{text}"),
     }
     Ok(if report.has_failures() {

@@ -158,3 +158,19 @@ fn local_audit_runs_the_default_profile() {
         assert!(!f["evidence"].as_str().unwrap().is_empty(), "{f}");
     }
 }
+
+#[test]
+fn an_unwritable_report_path_is_exit_2_before_any_audit() {
+    let out = run(shipshape().args([
+        "audit",
+        "--local",
+        "--output",
+        "/nonexistent/dir/report.json",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("cannot write the report to /nonexistent/dir/report.json"),
+        "{e}"
+    );
+}
