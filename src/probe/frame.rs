@@ -187,10 +187,8 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if from >= haystack.len() || needle.is_empty() {
         return None;
     }
-    haystack[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    // Linear time on any input: the output may be megabytes of hostile bytes.
+    memchr::memmem::find(&haystack[from..], needle).map(|p| p + from)
 }
 
 /// Serde helper: probe content is bytes; saved facts keep it as lossless
