@@ -43,7 +43,9 @@ const REMOTE_COMMAND: &str = "sh -s";
 const LIBSSH2_ERROR_SOCKET_DISCONNECT: i32 = -13;
 const LIBSSH2_ERROR_BANNER_RECV: i32 = -2;
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+const LIBSSH2_ERROR_PASSWORD_EXPIRED: i32 = -15;
 const LIBSSH2_ERROR_FILE: i32 = -16;
+const LIBSSH2_ERROR_AUTHENTICATION_FAILED: i32 = -18;
 const LIBSSH2_ERROR_SOCKET_TIMEOUT: i32 = -30;
 const LIBSSH2_ERROR_EAGAIN: i32 = -37;
 
@@ -345,6 +347,102 @@ impl Drop for SshTransport {
 
 /// Connect, verify the host key against known_hosts, and authenticate.
 pub fn connect(host: &str, opts: &SshOptions) -> Result<SshTransport, TransportError> {
+    let mut transport = open_verified(host, opts)?;
+    transport.goodbye = "authentication failed";
+    authenticate(&transport, opts)?;
+    transport.goodbye = "shipshape audit done";
+    Ok(transport)
+}
+
+/// What the server said to one password (see [`try_password`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The password logged the account in.
+    Accepted,
+    /// The server refused it.
+    Rejected,
+    /// The server does not take passwords for this account; nothing was
+    /// sent. The text lists the methods it offers.
+    NotOffered(String),
+    /// The server let the account in before any password was sent.
+    NoPasswordNeeded,
+    /// The password was sent but no clear answer came back (time-out,
+    /// disconnect, expired password).
+    Unanswered(String),
+}
+
+/// One password login attempt for `user` on its own connection, with the
+/// host key verified against known_hosts exactly as [`connect`] does it,
+/// before anything else is sent. Only `port`, `known_hosts`,
+/// `connect_timeout` and `auth_timeout` of `opts` are used; a host key that
+/// known_hosts does not list is refused (never recorded), whatever
+/// `accept_new_host_keys` says. No key, agent or other method is tried.
+/// `Err` means the password was never sent.
+pub fn try_password(
+    host: &str,
+    opts: &SshOptions,
+    user: &str,
+    password: &Secret,
+) -> Result<PasswordCheck, TransportError> {
+    let mut opts = opts.clone();
+    opts.accept_new_host_keys = false;
+    let mut transport = open_verified(host, &opts)?;
+    transport.goodbye = "shipshape password check done";
+    let session = &transport.session;
+    let target = transport.target.clone();
+    session.set_timeout(ms(opts.auth_timeout));
+    // ssh2 panics on a non-UTF-8 method list: a hostile server must not
+    // take the worker down with it.
+    let offered = match panic::catch_unwind(AssertUnwindSafe(|| {
+        session.auth_methods(user).map(str::to_string)
+    })) {
+        Ok(Ok(list)) => list,
+        Ok(Err(e)) if is_timeout(&e) => {
+            return Err(TransportError::Timeout(format!(
+                "{target} did not answer the authentication request within {}",
+                secs(opts.auth_timeout)
+            )))
+        }
+        Ok(Err(e)) => {
+            return Err(TransportError::Other(format!(
+                "{target} refused the authentication request: {}",
+                e.message()
+            )))
+        }
+        Err(_) => String::new(),
+    };
+    if session.authenticated() {
+        return Ok(PasswordCheck::NoPasswordNeeded);
+    }
+    if !offered.split(',').any(|m| m == "password") {
+        return Ok(PasswordCheck::NotOffered(if offered.is_empty() {
+            "(unknown)".into()
+        } else {
+            offered
+        }));
+    }
+    Ok(match session.userauth_password(user, password.expose()) {
+        Ok(()) if session.authenticated() => PasswordCheck::Accepted,
+        Ok(()) => PasswordCheck::Rejected,
+        Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_AUTHENTICATION_FAILED) => {
+            PasswordCheck::Rejected
+        }
+        Err(e) if e.code() == ErrorCode::Session(LIBSSH2_ERROR_PASSWORD_EXPIRED) => {
+            PasswordCheck::Unanswered(
+                "the server says the password has expired (it may be the right one)".into(),
+            )
+        }
+        Err(e) if is_timeout(&e) => PasswordCheck::Unanswered(format!(
+            "no answer to the password within {}",
+            secs(opts.auth_timeout)
+        )),
+        Err(e) => PasswordCheck::Unanswered(format!("no clear answer: {}", e.message())),
+    })
+}
+
+/// Resolve, connect, handshake and verify the host key: everything before
+/// authentication.
+fn open_verified(host: &str, opts: &SshOptions) -> Result<SshTransport, TransportError> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let target = display_target(host, opts.port);
 
@@ -401,9 +499,6 @@ pub fn connect(host: &str, opts: &SshOptions) -> Result<SshTransport, TransportE
     // Host key first: on any doubt nothing else is sent (the Drop of
     // `transport` only says goodbye).
     verify_host_key(&mut transport, host, opts, &known)?;
-    transport.goodbye = "authentication failed";
-    authenticate(&transport, opts)?;
-    transport.goodbye = "shipshape audit done";
     Ok(transport)
 }
 

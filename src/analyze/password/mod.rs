@@ -228,8 +228,14 @@ fn read_accounts(cx: &Context<'_>) -> Result<(Vec<Account>, Vec<PasswdEntry>), V
 }
 
 fn hostnames(cx: &Context<'_>) -> Vec<String> {
+    host_names(cx.facts)
+}
+
+/// The host's names from the `password.hostname` probe (none when it is
+/// missing).
+pub fn host_names(facts: &crate::facts::Facts) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    if let Ok(t) = cx.facts.text(HOSTNAME_PROBE) {
+    if let Ok(t) = facts.text(HOSTNAME_PROBE) {
         for l in t
             .lines()
             .map(str::trim)
