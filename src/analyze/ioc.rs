@@ -178,6 +178,50 @@ pub fn parse_xferlog(text: &str) -> Vec<Transfer> {
         .collect()
 }
 
+/// What vsftpd's own log (`vsftpd.log`, not the xferlog format) records:
+/// logins per (user, client address), uploads, and failed logins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VsftpdLog {
+    pub logins: Vec<(String, String)>,
+    pub uploads: Vec<Transfer>,
+    pub failed_logins: usize,
+}
+
+/// Parse lines like `DDD MMM dd hh:mm:ss YYYY [pid N] [user] OK LOGIN:
+/// Client "ADDR"` and `... OK UPLOAD: Client "ADDR", "/path", 137 bytes, ...`.
+pub fn parse_vsftpd_log(text: &str) -> VsftpdLog {
+    let mut log = VsftpdLog::default();
+    for l in text.lines() {
+        let Some(at) = l.find("] [") else { continue };
+        let when = l
+            .split(" [pid")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let rest = &l[at + 3..];
+        let Some((user, event)) = rest.split_once("] ") else {
+            continue;
+        };
+        let quoted: Vec<&str> = event.split('"').skip(1).step_by(2).collect();
+        let client = quoted.first().copied().unwrap_or_default().to_string();
+        if event.starts_with("OK LOGIN:") {
+            log.logins.push((user.to_string(), client));
+        } else if event.starts_with("FAIL LOGIN:") {
+            log.failed_logins += 1;
+        } else if event.starts_with("OK UPLOAD:") {
+            log.uploads.push(Transfer {
+                when,
+                remote: client,
+                file: quoted.get(1).copied().unwrap_or_default().to_string(),
+                incoming: true,
+                user: user.to_string(),
+            });
+        }
+    }
+    log
+}
+
 const RISKY_EXT: &[&str] = &[
     ".php",
     ".php3",
@@ -234,7 +278,9 @@ impl Analyzer for FtpTransfers {
             .get("max_sources")
             .and_then(|v| v.as_u64())
             .unwrap_or(3) as usize;
-        let transfers = parse_xferlog(&text);
+        let own = parse_vsftpd_log(&text);
+        let mut transfers = parse_xferlog(&text);
+        transfers.extend(own.uploads.iter().cloned());
         let risky: Vec<&Transfer> = transfers
             .iter()
             .filter(|t| {
@@ -281,12 +327,25 @@ impl Analyzer for FtpTransfers {
                 sources.len()
             ));
         }
+        let mut by_user: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+        for (user, client) in &own.logins {
+            by_user.entry(user).or_default().insert(client);
+        }
+        for (user, clients) in by_user.iter().filter(|(_, c)| c.len() > max_sources) {
+            problems.push(format!(
+                "account {user} logged in from {} different addresses (more than {max_sources}): {}",
+                clients.len(),
+                clients.iter().copied().take(8).collect::<Vec<_>>().join(", ")
+            ));
+        }
         if problems.is_empty() {
             Verdict::new(
                 Status::Pass,
                 format!(
-                    "{} transfers logged; no uploads of scripts or executables",
-                    transfers.len()
+                    "{} transfers and {} logins logged ({} failed logins); no uploads of scripts or executables, no account used from more than {max_sources} addresses",
+                    transfers.len(),
+                    own.logins.len(),
+                    own.failed_logins
                 ),
             )
         } else {
@@ -414,6 +473,43 @@ mod tests {
             Status::Skip
         );
         let spaced = "Mon Oct 23 10:00:00 2017 1 203.0.113.5 2048 /var/www/my shell.php b _ i r bob ftp 0 * c\n";
+        // vsftpd's own log format: logins from many places, uploads.
+        let own = "Mon Oct 23 23:51:40 2017 [pid 2345] [seaways] OK LOGIN: Client \"203.0.113.45\"\n\
+Mon Oct 23 23:51:44 2017 [pid 2347] [seaways] OK UPLOAD: Client \"203.0.113.45\", \"/srv/www/shell.php\", 137 bytes, 0.52Kbyte/sec\n\
+Tue Oct 24 01:00:00 2017 [pid 2400] [seaways] FAIL LOGIN: Client \"198.51.100.7\"\n";
+        let log = parse_vsftpd_log(own);
+        assert_eq!(
+            log.logins,
+            vec![("seaways".to_string(), "203.0.113.45".to_string())]
+        );
+        assert_eq!(
+            (log.uploads[0].file.as_str(), log.failed_logins),
+            ("/srv/www/shell.php", 1)
+        );
+        let v = run(&FtpTransfers, &[], &[(XFERLOG_PROBE, own)]);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.evidence.contains("/srv/www/shell.php"), "{}", v.evidence);
+        let many: String = (1..=5)
+            .map(|i| {
+                format!(
+                    "Mon Oct 23 10:0{i}:00 2017 [pid {i}] [ops] OK LOGIN: Client \"192.0.2.{i}\"\n"
+                )
+            })
+            .collect();
+        let v = run(&FtpTransfers, &[], &[(XFERLOG_PROBE, &many)]);
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.evidence
+                .contains("account ops logged in from 5 different addresses"),
+            "{}",
+            v.evidence
+        );
+        let v = run(
+            &FtpTransfers,
+            &[("max_sources", serde_json::json!(5))],
+            &[(XFERLOG_PROBE, &many)],
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.evidence);
         assert_eq!(parse_xferlog(spaced)[0].file, "/var/www/my shell.php");
     }
 }
