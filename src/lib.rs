@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod inventory;
 pub mod model;
+pub mod online;
 pub mod probe;
 pub mod report;
 pub mod run;

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
 use shipshape::model::{Report, ToolInfo};
+use shipshape::online;
 use shipshape::report::{self, Format};
 use shipshape::run::{self, AuditPlan, Settings};
 use shipshape::secret::Secret;
@@ -86,6 +87,10 @@ struct AuditArgs {
     /// Also write what the probes collected, per host, as DIR/HOST.facts.json.
     #[arg(long, value_name = "DIR")]
     save_facts: Option<PathBuf>,
+    /// Try a few likely passwords per account against the hosts' FTP and SSH
+    /// (capped and paced by the profile's online_guessing_* parameters).
+    #[arg(long)]
+    online_guessing: bool,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -126,10 +131,50 @@ fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, InputFailure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The profile's online-guessing parameters are valid; `--online-guessing`
+/// is refused where the profile forbids it and pointless with `--local`.
+fn check_online_guessing(
+    args: &AuditArgs,
+    profile: &shipshape::catalog::profile::Profile,
+    checks: &[shipshape::catalog::check::Check],
+) -> Result<(), InputFailure> {
+    let in_profile = |why: String| InputFailure(format!("profile {:?}: {why}", profile.name));
+    online::Limits::from_params(&profile.params).map_err(in_profile)?;
+    let forbidden = online::forbidden(&profile.params).map_err(in_profile)?;
+    if !args.online_guessing {
+        return Ok(());
+    }
+    if forbidden {
+        return Err(InputFailure(format!(
+            "profile {:?} forbids online password guessing (params: {}: forbidden), \
+             so --online-guessing cannot be used with it; drop the flag, or use a profile \
+             that allows it (go-live)",
+            profile.name,
+            online::POLICY_PARAM
+        )));
+    }
+    if args.local {
+        return Err(InputFailure(
+            "--online-guessing tries passwords over the network; --local audits this machine \
+             without one: audit it over SSH instead"
+                .into(),
+        ));
+    }
+    if !checks.iter().any(|c| c.id == online::CHECK) {
+        eprintln!(
+            "note: --online-guessing has no effect: profile {:?} does not select check {}",
+            profile.name,
+            online::CHECK
+        );
+    }
+    Ok(())
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
     let checks = input(catalog.select(&profile))?;
+    check_online_guessing(&args, &profile, &checks)?;
 
     let mut targets: Vec<Target> = Vec::new();
     if let Some(inv) = &args.inventory {
@@ -213,6 +258,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             .audit_date
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
         save_facts: args.save_facts.clone(),
+        online_guessing: args.online_guessing,
     };
     let started_at = chrono::Utc::now();
     let hosts = run::audit_all(

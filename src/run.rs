@@ -8,7 +8,8 @@ use crate::evaluate::{evaluate_all, HostInputs};
 use crate::facts::Facts;
 use crate::inventory::Target;
 use crate::model::{HostReport, HostStatus};
-use crate::probe::{parse_frames, ProbeScript};
+use crate::online;
+use crate::probe::{parse_frames, ProbeOutcome, ProbeResult, ProbeScript};
 use crate::secret::Secret;
 use crate::transport::{local::LocalTransport, ssh, ExecLimits, Transport, TransportError};
 use chrono::NaiveDate;
@@ -35,6 +36,9 @@ pub struct Settings {
     pub today: NaiveDate,
     /// Write each audited host's facts as `<dir>/<host>.facts.json`.
     pub save_facts: Option<PathBuf>,
+    /// `--online-guessing`: after the script, try a few likely passwords
+    /// against the host's FTP and SSH (see [`crate::online`]).
+    pub online_guessing: bool,
 }
 
 /// Everything the audit needs besides the hosts.
@@ -146,6 +150,25 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             settings.max_output_bytes
         ));
     }
+    // Online guessing (opt-in) turns into the facts of the auditor-side
+    // probe `online.guessing`, before they are saved or evaluated.
+    if settings.online_guessing && probes.iter().any(|p| p.id == online::PROBE) {
+        let report = if settings.local {
+            online::GuessReport::not_run(
+                "--local audits this machine without a network connection: nothing to guess against",
+            )
+        } else {
+            online::guess_host(&network(target, settings), &facts, &params, settings.today)
+        };
+        facts.probes.insert(
+            online::PROBE.to_string(),
+            ProbeResult {
+                outcome: ProbeOutcome::Exited(0),
+                content: report.to_text().into_bytes(),
+                truncated: false,
+            },
+        );
+    }
     if let Some(dir) = &settings.save_facts {
         // Probes marked sensitive (shadow hashes, config files with
         // passwords) never leave memory.
@@ -192,6 +215,27 @@ fn save_facts(dir: &std::path::Path, host: &str, facts: &Facts) -> std::io::Resu
         .collect();
     let json = serde_json::to_string_pretty(facts).map_err(std::io::Error::other)?;
     std::fs::write(dir.join(format!("{safe}.facts.json")), json)
+}
+
+/// Where online guessing connects: the audit's address and SSH port, the
+/// same known_hosts, nothing but passwords.
+fn network(target: &Target, settings: &Settings) -> online::Network {
+    let limit = settings.connect_timeout.min(settings.host_timeout);
+    let mut ssh = ssh::SshOptions::new(String::new());
+    ssh.port = target.port;
+    ssh.known_hosts = settings.known_hosts.clone();
+    ssh.accept_new_host_keys = false;
+    ssh.connect_timeout = limit;
+    ssh.auth_timeout = limit;
+    ssh.use_agent = false;
+    online::Network {
+        host: target.address.clone(),
+        ssh,
+        ftp: online::ftp::Timeouts {
+            connect: limit,
+            io: limit,
+        },
+    }
 }
 
 fn transport_for(

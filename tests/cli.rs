@@ -174,3 +174,35 @@ fn an_unwritable_report_path_is_exit_2_before_any_audit() {
         "{e}"
     );
 }
+
+#[test]
+fn online_guessing_with_the_compliance_profile_is_exit_2() {
+    let out = run(shipshape().args([
+        "audit",
+        "--local",
+        "--profile",
+        "compliance",
+        "--online-guessing",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("profile \"compliance\" forbids online password guessing")
+            && e.contains("online_guessing: forbidden"),
+        "{e}"
+    );
+    // A typo in the policy is an input error, never a silent "allowed".
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "p.yml",
+        "name: x\ndescription: y\nparams: {online_guessing: forbiden}\n",
+    );
+    let out = run(shipshape().args(["audit", "--local", "--profile", p.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("must be `forbidden` or `allowed`"),
+        "{}",
+        stderr(&out)
+    );
+}

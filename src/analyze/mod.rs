@@ -8,6 +8,7 @@ pub mod eol;
 pub mod ioc;
 pub mod ip_restriction;
 pub mod logs;
+pub mod online_guessing;
 pub mod os;
 pub mod password;
 pub mod software;
@@ -77,6 +78,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &password::PasswordWeakHash,
     &password::Uid0Duplicate,
     &password::PasswordQualityPolicy,
+    &online_guessing::OnlineGuessable,
     &ioc::ServiceAccounts,
     &ioc::FtpTransfers,
     &logs::LogRetention,

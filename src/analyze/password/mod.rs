@@ -358,7 +358,7 @@ impl Analyzer for PasswordGuessable {
                     password.char_len(),
                     scheme.name(),
                     if cached {
-                        "; same hash as an account checked earlier in this run"
+                        "; found earlier in this run for the same hash"
                     } else {
                         ""
                     }
