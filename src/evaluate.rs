@@ -91,60 +91,35 @@ struct Eval {
 }
 
 fn eval(cond: &Condition, facts: &Facts) -> Result<Eval, Unavailable> {
-    match cond {
-        Condition::Leaf(leaf) => eval_leaf(leaf, facts),
-        Condition::All(items) => {
-            let rs = items
-                .iter()
-                .map(|c| eval(c, facts))
-                .collect::<Result<Vec<_>, _>>()?;
-            let value = rs.iter().all(|r| r.value);
-            Ok(Eval {
-                value,
-                evidence: rs
-                    .into_iter()
-                    .filter(|r| r.value == value)
-                    .flat_map(|r| r.evidence)
-                    .collect(),
-            })
-        }
-        Condition::Any(items) => {
-            let rs = items
-                .iter()
-                .map(|c| eval(c, facts))
-                .collect::<Result<Vec<_>, _>>()?;
-            let value = rs.iter().any(|r| r.value);
-            Ok(Eval {
-                value,
-                evidence: rs
-                    .into_iter()
-                    .filter(|r| r.value == value)
-                    .flat_map(|r| r.evidence)
-                    .collect(),
-            })
-        }
-        Condition::None(items) => {
-            let rs = items
-                .iter()
-                .map(|c| eval(c, facts))
-                .collect::<Result<Vec<_>, _>>()?;
-            let value = !rs.iter().any(|r| r.value);
-            let words: Vec<String> = rs
-                .into_iter()
-                .filter(|r| r.value != value)
-                .flat_map(|r| r.evidence)
-                .collect();
-            Ok(Eval {
-                value,
-                // True: nothing listed was found; false: what was found.
-                evidence: if value {
-                    vec![format!("none of: {}", words.join(" | "))]
-                } else {
-                    words
-                },
-            })
-        }
-    }
+    let items = match cond {
+        Condition::Leaf(leaf) => return eval_leaf(leaf, facts),
+        Condition::All(items) | Condition::Any(items) | Condition::None(items) => items,
+    };
+    let rs = items
+        .iter()
+        .map(|c| eval(c, facts))
+        .collect::<Result<Vec<_>, _>>()?;
+    let any = rs.iter().any(|r| r.value);
+    let value = match cond {
+        Condition::All(_) => rs.iter().all(|r| r.value),
+        Condition::None(_) => !any,
+        _ => any,
+    };
+    // The items that decided: those that agree with an all/any result, and
+    // for `none` the items that were true (what was found).
+    let agree = !matches!(cond, Condition::None(_));
+    let words: Vec<String> = rs
+        .into_iter()
+        .filter(|r| (r.value == value) == agree)
+        .flat_map(|r| r.evidence)
+        .collect();
+    let evidence = if matches!(cond, Condition::None(_)) && value {
+        // Nothing listed was found: say what was looked for.
+        vec![format!("none of: {}", words.join(" | "))]
+    } else {
+        words
+    };
+    Ok(Eval { value, evidence })
 }
 
 const MAX_EVIDENCE_LINES: usize = 3;
@@ -202,4 +177,131 @@ fn clip(s: &str) -> String {
 
 fn one_paragraph(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::check::CheckFileDoc;
+    use crate::probe::{ProbeOutcome, ProbeResult};
+    use std::path::Path;
+
+    fn check(rule: &str) -> Check {
+        let yaml = format!(
+            "checks:\n  - id: c\n    title: t\n    category: ftp-service\n    countermeasure: 1\n    severity: high\n    rationale: r\n    remediation: m\n{rule}"
+        );
+        let doc: CheckFileDoc = serde_saphyr::from_str(&yaml).unwrap();
+        doc.checks
+            .into_iter()
+            .next()
+            .unwrap()
+            .compile(Path::new("t.yml"))
+            .unwrap()
+    }
+
+    fn judge(c: &Check, facts: &Facts) -> Finding {
+        let eol =
+            EolTable::parse(Path::new("eol.yml"), include_str!("../checks/data/eol.yml")).unwrap();
+        evaluate(
+            c,
+            &HostInputs {
+                facts,
+                params: &Params::new(),
+                today: "2026-11-22".parse().unwrap(),
+                eol: &eol,
+            },
+        )
+    }
+
+    const ANY: &str = "    fail_if:\n      any:\n        - {probe: a, matches: '^port 21$', says: FTP listens}\n        - {probe: b, contains: vsftpd, says: vsftpd installed}\n";
+
+    #[test]
+    fn any_fails_with_the_matching_lines_as_evidence() {
+        let f = judge(
+            &check(ANY),
+            &Facts::from_texts([("a", "port 22\nport 21\n"), ("b", "")]),
+        );
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(f.evidence, "FTP listens (port 21)");
+        let f = judge(
+            &check(ANY),
+            &Facts::from_texts([("a", "port 22\n"), ("b", "nothing")]),
+        );
+        assert_eq!(f.status, Status::Pass);
+        assert_eq!(f.evidence, "not found: FTP listens; vsftpd installed");
+    }
+
+    #[test]
+    fn all_and_none() {
+        let all = "    fail_if:\n      all:\n        - {probe: a, empty: false, says: a has output}\n        - {probe: b, exit: 3, says: b exited 3}\n";
+        let mut facts = Facts::from_texts([("a", "x"), ("b", "")]);
+        assert_eq!(judge(&check(all), &facts).status, Status::Pass);
+        facts.probes.get_mut("b").unwrap().outcome = ProbeOutcome::Exited(3);
+        let f = judge(&check(all), &facts);
+        assert_eq!(
+            (f.status, f.evidence.as_str()),
+            (Status::Fail, "a has output; b exited 3")
+        );
+
+        let none = "    fail_if:\n      none:\n        - {probe: a, matches: 'enabled', says: a watcher is enabled}\n";
+        let f = judge(
+            &check(none),
+            &Facts::from_texts([("a", "watcher x installed")]),
+        );
+        assert_eq!(
+            (f.status, f.evidence.as_str()),
+            (Status::Fail, "none of: a watcher is enabled")
+        );
+        let f = judge(
+            &check(none),
+            &Facts::from_texts([("a", "watcher x enabled")]),
+        );
+        assert_eq!(f.status, Status::Pass);
+        assert_eq!(
+            f.evidence,
+            "found: a watcher is enabled (watcher x enabled)"
+        );
+    }
+
+    #[test]
+    fn unusable_probes_are_never_a_pass() {
+        let mut facts = Facts::from_texts([("a", "port 21"), ("b", "")]);
+        facts.probes.insert(
+            "b".into(),
+            ProbeResult {
+                outcome: ProbeOutcome::NeedsRoot,
+                content: Vec::new(),
+                truncated: false,
+            },
+        );
+        let f = judge(&check(ANY), &facts);
+        assert_eq!(f.status, Status::Skip);
+        assert!(f.evidence.contains("needs root"), "{}", f.evidence);
+        let f = judge(&check(ANY), &Facts::from_texts([("a", "port 21")]));
+        assert_eq!(
+            f.status,
+            Status::Error,
+            "a missing probe is an error: {}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn applies_if_false_is_skip_and_long_lines_are_clipped() {
+        let rule = format!("    applies_if: {{probe: b, contains: vsftpd}}\n{ANY}");
+        let f = judge(
+            &check(&rule),
+            &Facts::from_texts([("a", "port 21"), ("b", "")]),
+        );
+        assert_eq!(f.status, Status::Skip);
+        assert!(f.evidence.starts_with("not applicable"), "{}", f.evidence);
+        let long = format!("port 21{}", " x".repeat(200));
+        let c = check("    fail_if: {probe: a, matches: '^port 21', says: FTP}\n");
+        let f = judge(&c, &Facts::from_texts([("a", long.as_str())]));
+        assert!(
+            f.evidence.ends_with("…)") && f.evidence.chars().count() < 200,
+            "{}",
+            f.evidence
+        );
+    }
 }
