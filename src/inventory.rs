@@ -119,6 +119,22 @@ pub fn parse_inventory(path: &Path, text: &str) -> Result<Vec<Target>, InputErro
     let mut out = Vec::new();
     for (name, h) in hosts {
         let loc = SourceLoc::at(path, &name.referenced);
+        // Names are printed as they are in reports: a newline or an escape
+        // sequence in one could forge report lines or drive the terminal.
+        // (Shell metacharacters are harmless: names never reach a shell.)
+        if name.value.trim().is_empty() || name.value.chars().any(char::is_control) {
+            errors.push(
+                InputError::new(
+                    loc,
+                    format!(
+                        "host name {:?} is empty or holds control characters",
+                        name.value
+                    ),
+                )
+                .hint("use a plain name; control characters (newlines, escapes) are not allowed"),
+            );
+            continue;
+        }
         let address = h
             .address
             .or_else(|| doc.defaults.address.clone())
@@ -210,6 +226,19 @@ mod tests {
         let err =
             parse_inventory(Path::new("inv.yml"), "hosts:\n  web1: {port: 99999}\n").unwrap_err();
         assert!(err.to_string().starts_with("inv.yml:2:"), "{err}");
+        let err = parse_inventory(
+            Path::new("inv.yml"),
+            "hosts:\n  ok: {address: a}\n  \"x\\nfake: audited\": {address: b}\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("inv.yml:3:3:"), "{err}");
+        assert!(err.to_string().contains("control characters"), "{err}");
+        let hosts = parse_inventory(
+            Path::new("inv.yml"),
+            "hosts:\n  \"a'$(b)`c`;\": {address: x}\n",
+        )
+        .unwrap();
+        assert_eq!(hosts[0].name, "a'$(b)`c`;");
         let err = parse_inventory(Path::new("inv.yml"), "hosts: {}\n").unwrap_err();
         assert!(err.to_string().contains("no hosts"), "{err}");
     }

@@ -176,11 +176,24 @@ impl Analyzer for LogRetention {
             Ok(t) => t,
             Err(u) => return Verdict::unavailable(u),
         };
-        let min_days = cx
-            .params
-            .get("min_log_retention_days")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(365) as u32;
+        // A value that is not a whole number of days is an error, not the
+        // default: the user asked for something this check cannot judge.
+        let min_days = match cx.params.get("min_log_retention_days") {
+            None | Some(serde_json::Value::Null) => 365,
+            Some(v) => match v
+                .as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                .and_then(|d| u32::try_from(d).ok())
+            {
+                Some(d) => d,
+                None => {
+                    return Verdict::new(
+                        Status::Error,
+                        format!("min_log_retention_days: {v} is not a whole number of days"),
+                    )
+                }
+            },
+        };
         let (global, stanzas) = parse_logrotate(&text);
         let mut journal = None;
         let mut files: Vec<(String, String)> = Vec::new();
