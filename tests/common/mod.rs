@@ -105,3 +105,33 @@ pub fn lab_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
+
+/// Run `command` as root on a lab host with the system `ssh` (lab key,
+/// the lab's known_hosts, strict checking); returns its stdout. For test
+/// set-up and inspection only: it is one more SSH session on the host.
+pub fn root_ssh(addr: &str, command: &str) -> String {
+    let out = Command::new("ssh")
+        .arg("-i")
+        .arg(key("id_ed25519"))
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", known_hosts().display()))
+        .args([
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=10",
+        ])
+        .arg(format!("root@{addr}"))
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("ssh runs");
+    assert!(
+        out.status.success(),
+        "ssh root@{addr} {command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -142,6 +142,11 @@ impl Sshd {
         panic!("could not find a free port for sshd");
     }
 
+    /// The PID of the listening sshd (session processes are its children).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
