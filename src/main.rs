@@ -5,7 +5,7 @@
 use clap::{Args, Parser, Subcommand};
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
-use shipshape::model::{Report, ToolInfo};
+use shipshape::model::{Report, Severity, ToolInfo};
 use shipshape::online;
 use shipshape::report::{self, Format};
 use shipshape::run::{self, AuditPlan, Settings};
@@ -81,6 +81,10 @@ struct AuditArgs {
     /// Audit this machine through a local `sh`, without SSH.
     #[arg(long)]
     local: bool,
+    /// Exit 1 only for failing findings of this severity or worse (and for
+    /// hosts not audited) [default: any failing finding].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
+    fail_on: Option<String>,
     /// Judge support windows as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     audit_date: Option<chrono::NaiveDate>,
@@ -298,7 +302,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         }
         None => print!("{text}"),
     }
-    Ok(if report.has_failures() {
+    let threshold = match args.fail_on.as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        _ => Severity::Info,
+    };
+    Ok(if report.fails_at(threshold) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -252,8 +252,17 @@ pub struct Report {
 impl Report {
     /// True when any host has a failing finding or could not be audited.
     pub fn has_failures(&self) -> bool {
+        self.fails_at(Severity::Info)
+    }
+
+    /// True when any host could not be audited, or has a failing finding of
+    /// `threshold` or worse (`--fail-on`).
+    pub fn fails_at(&self, threshold: Severity) -> bool {
         self.hosts.iter().any(|h| {
-            h.status != HostStatus::Audited || h.findings.iter().any(|f| f.status == Status::Fail)
+            h.status != HostStatus::Audited
+                || h.findings
+                    .iter()
+                    .any(|f| f.status == Status::Fail && f.severity <= threshold)
         })
     }
 }
@@ -289,6 +298,49 @@ mod tests {
             "\"auth-failed\""
         );
         assert_eq!(serde_json::to_string(&Countermeasure(3)).unwrap(), "3");
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        let finding = |severity, status| Finding {
+            check: "c".into(),
+            title: "t".into(),
+            category: Category::FtpService,
+            status,
+            severity,
+            countermeasure: Countermeasure(1),
+            evidence: String::new(),
+            remediation: String::new(),
+        };
+        let host = |status, findings| HostReport {
+            name: "h".into(),
+            address: "a".into(),
+            status,
+            error: None,
+            findings,
+        };
+        let report = |hosts| Report {
+            tool: ToolInfo::current(),
+            profile: "p".into(),
+            started_at: chrono::Utc::now(),
+            finished_at: chrono::Utc::now(),
+            hosts,
+        };
+        let r = report(vec![host(
+            HostStatus::Audited,
+            vec![
+                finding(Severity::Medium, Status::Fail),
+                finding(Severity::Critical, Status::Pass),
+            ],
+        )]);
+        assert!(r.has_failures());
+        assert!(r.fails_at(Severity::Low) && r.fails_at(Severity::Medium));
+        assert!(!r.fails_at(Severity::High) && !r.fails_at(Severity::Critical));
+        let r = report(vec![host(HostStatus::Timeout, vec![])]);
+        assert!(
+            r.fails_at(Severity::Critical),
+            "a host not audited always fails"
+        );
     }
 
     #[test]

@@ -206,3 +206,70 @@ fn online_guessing_with_the_compliance_profile_is_exit_2() {
         stderr(&out)
     );
 }
+
+/// A checks directory with one check that always fails, at `severity`.
+fn always_failing(dir: &std::path::Path, severity: &str) {
+    write(
+        dir,
+        "c.yml",
+        &format!(
+            "probes:\n  - id: p\n    description: d\n    sh: echo present\nchecks:\n  - id: always\n    title: t\n    category: log-monitoring\n    countermeasure: 3\n    severity: {severity}\n    rationale: r\n    remediation: m\n    fail_if: {{probe: p, contains: present, says: the marker is present}}\n"
+        ),
+    );
+}
+
+#[test]
+fn fail_on_sets_the_exit_code_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    always_failing(dir.path(), "medium");
+    let checks = dir.path().to_str().unwrap();
+    let code = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "--local",
+            "--checks",
+            checks,
+            "--profile",
+            "compliance",
+        ];
+        args.extend_from_slice(extra);
+        run(shipshape().args(&args)).status.code()
+    };
+    assert_eq!(code(&[]), Some(1), "by default any failing finding");
+    assert_eq!(code(&["--fail-on", "low"]), Some(1));
+    assert_eq!(code(&["--fail-on", "medium"]), Some(1));
+    assert_eq!(code(&["--fail-on", "high"]), Some(0));
+    assert_eq!(code(&["--fail-on", "critical"]), Some(0));
+    assert_eq!(code(&["--fail-on", "urgent"]), Some(2));
+}
+
+#[test]
+fn markdown_report_groups_by_countermeasure() {
+    let dir = tempfile::tempdir().unwrap();
+    always_failing(dir.path(), "high");
+    let out = run(shipshape().args([
+        "audit",
+        "--local",
+        "--checks",
+        dir.path().to_str().unwrap(),
+        "--profile",
+        "compliance",
+        "--format",
+        "markdown",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.starts_with("# shipshape audit: profile `compliance`"),
+        "{md}"
+    );
+    assert!(md.contains("## 3. Monitor logs regularly"), "{md}");
+    assert!(
+        md.contains("| `always` | high | the marker is present (present) | m |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Hosts") && md.contains(": audited, 1 fail"),
+        "{md}"
+    );
+}

@@ -2,6 +2,7 @@
 //! decide a status; they only arrange what evaluation decided.
 
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 use crate::model::Report;
@@ -11,6 +12,7 @@ use crate::model::Report;
 pub enum Format {
     Table,
     Json,
+    Markdown,
 }
 
 /// Render `report` in `format`. `width` is the terminal width for tables.
@@ -18,5 +20,6 @@ pub fn render(report: &Report, format: Format, width: Option<u16>) -> String {
     match format {
         Format::Table => table::render(report, width),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }

@@ -1,0 +1,158 @@
+//! The Markdown report, for tickets and pull requests: the remediation plan
+//! by countermeasure (failing and erroring findings), then the per-host
+//! summary. A pure function of the report.
+
+use super::table::summary;
+use crate::model::{Countermeasure, Report, Status};
+use std::fmt::Write as _;
+
+/// Make text safe inside a Markdown table cell: no line breaks, no cell
+/// separators, no HTML.
+fn cell(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# shipshape audit: profile `{}`\n",
+        cell(&report.profile)
+    );
+    let _ = writeln!(
+        out,
+        "{} {} · started {} · finished {}\n",
+        report.tool.name,
+        report.tool.version,
+        report.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        report.finished_at.format("%Y-%m-%d %H:%M:%S UTC")
+    );
+    let mut rows: Vec<_> = report
+        .hosts
+        .iter()
+        .flat_map(|h| h.findings.iter().map(move |f| (h, f)))
+        .filter(|(_, f)| matches!(f.status, Status::Fail | Status::Error))
+        .collect();
+    rows.sort_by(|(ha, a), (hb, b)| {
+        (a.countermeasure, a.status, a.severity, &ha.name, &a.check).cmp(&(
+            b.countermeasure,
+            b.status,
+            b.severity,
+            &hb.name,
+            &b.check,
+        ))
+    });
+    if rows.is_empty() {
+        out.push_str("No failing findings.\n\n");
+    }
+    for cm in Countermeasure::all() {
+        let group: Vec<_> = rows
+            .iter()
+            .filter(|(_, f)| f.countermeasure == cm)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {}. {}\n", cm.number(), cm.heading());
+        out.push_str("| Host | Check | Severity | Evidence | Remediation |\n");
+        out.push_str("| --- | --- | --- | --- | --- |\n");
+        for (h, f) in group {
+            let sev = if f.status == Status::Error {
+                format!("{} (check error)", f.severity)
+            } else {
+                f.severity.to_string()
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                cell(&h.name),
+                cell(&f.check),
+                sev,
+                cell(&f.evidence),
+                cell(&f.remediation)
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("## Hosts\n\n");
+    for line in summary(report).lines() {
+        let _ = writeln!(out, "- {}", cell(line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    #[test]
+    fn groups_by_countermeasure_and_escapes_cells() {
+        let f = |check: &str, cm: u8, status, evidence: &str| Finding {
+            check: check.into(),
+            title: "t".into(),
+            category: Category::FtpService,
+            status,
+            severity: Severity::High,
+            countermeasure: Countermeasure::new(cm).unwrap(),
+            evidence: evidence.into(),
+            remediation: "fix it".into(),
+        };
+        let report = Report {
+            tool: ToolInfo::current(),
+            profile: "go-live".into(),
+            started_at: chrono::Utc::now(),
+            finished_at: chrono::Utc::now(),
+            hosts: vec![
+                HostReport {
+                    name: "web|1".into(),
+                    address: "192.0.2.1".into(),
+                    status: HostStatus::Audited,
+                    error: None,
+                    findings: vec![
+                        f("php-version", 4, Status::Fail, "PHP 5.3.29\nEOL | <b>"),
+                        f("ftp-server", 1, Status::Fail, "port 21"),
+                        f("log-watching", 3, Status::Pass, "ok"),
+                    ],
+                },
+                HostReport {
+                    name: "db1".into(),
+                    address: "192.0.2.2".into(),
+                    status: HostStatus::Unreachable,
+                    error: Some("connection refused".into()),
+                    findings: vec![],
+                },
+            ],
+        };
+        let md = render(&report);
+        let cm1 = md.find("## 1. ").unwrap();
+        let cm4 = md.find("## 4. ").unwrap();
+        assert!(cm1 < cm4);
+        assert!(
+            !md.contains("## 3. "),
+            "passing findings are not in the plan"
+        );
+        assert!(
+            md.contains(
+                "| web\\|1 | `php-version` | high | PHP 5.3.29 EOL \\| &lt;b&gt; | fix it |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("- db1: NOT AUDITED (unreachable): connection refused"),
+            "{md}"
+        );
+        for line in md
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| ---"))
+        {
+            assert_eq!(line.matches(" | ").count(), 4, "five cells: {line}");
+        }
+    }
+}
