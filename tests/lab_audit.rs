@@ -17,21 +17,7 @@ fn quick_profile() -> String {
 }
 
 fn audit_lab(extra: &[&str]) -> std::process::Output {
-    let inv = inventory();
-    let kh = known_hosts();
-    let mut args = vec![
-        "audit",
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--known-hosts",
-        kh.to_str().unwrap(),
-        "--format",
-        "json",
-        "--audit-date",
-        AUDIT_DATE,
-    ];
-    args.extend_from_slice(extra);
-    run(shipshape().args(&args))
+    lab_audit(&[&["--format", "json"], extra].concat())
 }
 
 #[test]

@@ -31,21 +31,7 @@ fn profile_with_management_network() -> tempfile::NamedTempFile {
 }
 
 fn audit(profile: &str) -> serde_json::Value {
-    let inv = inventory();
-    let kh = known_hosts();
-    let out = run(shipshape().args([
-        "audit",
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--known-hosts",
-        kh.to_str().unwrap(),
-        "--profile",
-        profile,
-        "--format",
-        "json",
-        "--audit-date",
-        AUDIT_DATE,
-    ]));
+    let out = lab_audit(&["--profile", profile, "--format", "json"]);
     json(&out)
 }
 

@@ -63,25 +63,11 @@ fn planted_passwords_never_appear_in_reports_or_saved_facts() {
     let _lab = lab_lock();
     require_lab();
     let secrets = secrets();
-    let inv = inventory();
-    let kh = known_hosts();
     for format in ["table", "json"] {
         let dir = tempfile::tempdir().unwrap();
         let facts = dir.path().join("facts");
         let report = dir.path().join("report");
-        let out = run(shipshape().args([
-            "audit",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--known-hosts",
-            kh.to_str().unwrap(),
-            "--audit-date",
-            AUDIT_DATE,
-            "--format",
-            format,
-            "--save-facts",
-            facts.to_str().unwrap(),
-        ]));
+        let out = lab_audit(&["--format", format, "--save-facts", facts.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "the lab has failing findings");
         assert_clean(&format!("{format} stdout"), &out.stdout, &secrets);
         assert_clean(&format!("{format} stderr"), &out.stderr, &secrets);
@@ -103,21 +89,14 @@ fn planted_passwords_never_appear_in_reports_or_saved_facts() {
         // ...and wrote facts for every host, none holding a secret.
         assert_eq!(assert_dir_clean(&facts, &secrets), 3, "{format}");
         // The same report written with --output.
-        let out = run(shipshape().args([
-            "audit",
-            "--inventory",
-            inv.to_str().unwrap(),
-            "--known-hosts",
-            kh.to_str().unwrap(),
-            "--audit-date",
-            AUDIT_DATE,
+        let out = lab_audit(&[
             "--format",
             format,
             "--profile",
             "compliance",
             "--output",
             report.to_str().unwrap(),
-        ]));
+        ]);
         assert_eq!(out.status.code(), Some(1));
         assert_clean(
             "--output report",

@@ -135,3 +135,21 @@ pub fn root_ssh(addr: &str, command: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// `shipshape audit` of the lab inventory, checked against the lab's
+/// known_hosts and judged as of [`AUDIT_DATE`], with `extra` arguments.
+pub fn lab_audit(extra: &[&str]) -> Output {
+    let inv = inventory();
+    let kh = known_hosts();
+    let mut args = vec![
+        "audit",
+        "--inventory",
+        inv.to_str().expect("UTF-8 path"),
+        "--known-hosts",
+        kh.to_str().expect("UTF-8 path"),
+        "--audit-date",
+        AUDIT_DATE,
+    ];
+    args.extend_from_slice(extra);
+    run(shipshape().args(&args))
+}
