@@ -264,6 +264,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         save_facts: args.save_facts.clone(),
         online_guessing: args.online_guessing,
     };
+    // First Ctrl-C: finish what runs, start nothing new, write the report
+    // marked incomplete. Second Ctrl-C: stop at once.
+    let _ = ctrlc::set_handler(|| {
+        if run::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("interrupted: finishing the hosts under way, then writing a partial report (Ctrl-C again to stop now)");
+    });
     let started_at = chrono::Utc::now();
     let hosts = run::audit_all(
         &targets,
@@ -279,6 +287,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         profile: profile.name.clone(),
         started_at,
         finished_at: chrono::Utc::now(),
+        incomplete: run::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst),
         hosts,
     };
     let width = if args.output.is_none() && std::io::stdout().is_terminal() {

@@ -246,6 +246,10 @@ pub struct Report {
     pub profile: String,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: chrono::DateTime<chrono::Utc>,
+    /// True when the run was interrupted (Ctrl-C): hosts not started are
+    /// reported with status `error` and the reason.
+    #[serde(default)]
+    pub incomplete: bool,
     pub hosts: Vec<HostReport>,
 }
 
@@ -324,6 +328,7 @@ mod tests {
             profile: "p".into(),
             started_at: chrono::Utc::now(),
             finished_at: chrono::Utc::now(),
+            incomplete: false,
             hosts,
         };
         let r = report(vec![host(

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 use crate::transport::{local::LocalTransport, ssh, ExecLimits, Transport, TransportError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,14 @@ pub struct AuditPlan<'a> {
     pub params: &'a Params,
 }
 
+/// Set by the first Ctrl-C: no new host is started, hosts under way finish
+/// within their own deadlines, and the report is written, marked incomplete.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Why a host was never started.
+pub const INTERRUPTED_REASON: &str =
+    "not audited: the run was interrupted (Ctrl-C) before this host started";
+
 /// Audit every target; the result has one report per target, in order.
 pub fn audit_all(targets: &[Target], plan: &AuditPlan<'_>, settings: &Settings) -> Vec<HostReport> {
     let next = AtomicUsize::new(0);
@@ -59,7 +67,11 @@ pub fn audit_all(targets: &[Target], plan: &AuditPlan<'_>, settings: &Settings) 
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(t) = targets.get(i) else { break };
-                let report = audit_host(t, plan, settings);
+                let report = if INTERRUPTED.load(Ordering::SeqCst) {
+                    not_audited(t, HostStatus::Error, INTERRUPTED_REASON.into())
+                } else {
+                    audit_host(t, plan, settings)
+                };
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(report);
                 }

@@ -420,3 +420,76 @@ fn hostile_output_is_capped_and_kept_apart() {
     let bin = probes["t.binary"]["content"].as_str().unwrap();
     assert!(bin.contains("\r\nmarker-bin\n"), "{bin:?}");
 }
+
+#[test]
+fn ctrl_c_writes_a_partial_report_marked_incomplete() {
+    let rig = Rig::new();
+    // Listeners that never accept: the kernel still completes the TCP
+    // handshake, and no SSH banner ever comes.
+    let mutes: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let lines: String = mutes
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "  mute{i}: {{address: 127.0.0.1, port: {}}}\n",
+                l.local_addr().unwrap().port()
+            )
+        })
+        .collect();
+    let inv = rig.inventory(&lines);
+    let checks = checks_dir(&[(ECHO, "fine")]);
+    let report_file = rig.dir.path().join("report.json");
+    let child = shipshape()
+        .env("HOME", "/nonexistent")
+        .args([
+            "audit",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--known-hosts",
+            rig.kh.to_str().unwrap(),
+            "--checks",
+            checks.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--jobs",
+            "1",
+            "--timeout",
+            "4",
+            "--output",
+            report_file.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        took < Duration::from_secs(10),
+        "stopped within the host deadline, took {took:?}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&report_file).unwrap()).unwrap();
+    assert_eq!(report["incomplete"], true);
+    let hosts = report["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 3, "every host is in the report");
+    // The host under way ran into its own deadline; the others never started.
+    assert_eq!(hosts[0]["status"], "timeout", "{}", hosts[0]);
+    for h in &hosts[1..] {
+        assert_eq!(h["status"], "error", "{h}");
+        assert!(h["error"].as_str().unwrap().contains("interrupted"), "{h}");
+    }
+    drop(mutes);
+}

@@ -109,6 +109,7 @@ mod tests {
             profile: "go-live".into(),
             started_at: chrono::Utc::now(),
             finished_at: chrono::Utc::now(),
+            incomplete: false,
             hosts: vec![
                 HostReport {
                     name: "web|1".into(),

@@ -125,6 +125,11 @@ pub fn summary(report: &Report) -> String {
                 .join(", ")
         )
     };
+    if report.incomplete {
+        out.push_str(
+            "INCOMPLETE: the run was interrupted; hosts not started are listed as not audited\n",
+        );
+    }
     let _ = writeln!(
         out,
         "Summary: {audited} of {} hosts audited, {not_text}; failing findings: {}",
