@@ -3,7 +3,7 @@
 //! summary. A pure function of the report.
 
 use super::table::summary;
-use crate::model::{Countermeasure, Report, Status};
+use crate::model::Report;
 use std::fmt::Write as _;
 
 /// Make text safe inside a Markdown table cell: no line breaks, no cell
@@ -33,41 +33,16 @@ pub fn render(report: &Report) -> String {
         report.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
         report.finished_at.format("%Y-%m-%d %H:%M:%S UTC")
     );
-    let mut rows: Vec<_> = report
-        .hosts
-        .iter()
-        .flat_map(|h| h.findings.iter().map(move |f| (h, f)))
-        .filter(|(_, f)| matches!(f.status, Status::Fail | Status::Error))
-        .collect();
-    rows.sort_by(|(ha, a), (hb, b)| {
-        (a.countermeasure, a.status, a.severity, &ha.name, &a.check).cmp(&(
-            b.countermeasure,
-            b.status,
-            b.severity,
-            &hb.name,
-            &b.check,
-        ))
-    });
-    if rows.is_empty() {
+    let plan = super::remediation_plan(report);
+    if plan.is_empty() {
         out.push_str("No failing findings.\n\n");
     }
-    for cm in Countermeasure::all() {
-        let group: Vec<_> = rows
-            .iter()
-            .filter(|(_, f)| f.countermeasure == cm)
-            .collect();
-        if group.is_empty() {
-            continue;
-        }
+    for (cm, group) in plan {
         let _ = writeln!(out, "## {}. {}\n", cm.number(), cm.heading());
         out.push_str("| Host | Check | Severity | Evidence | Remediation |\n");
         out.push_str("| --- | --- | --- | --- | --- |\n");
         for (h, f) in group {
-            let sev = if f.status == Status::Error {
-                format!("{} (check error)", f.severity)
-            } else {
-                f.severity.to_string()
-            };
+            let sev = super::severity_cell(f);
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} |",

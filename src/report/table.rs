@@ -1,38 +1,17 @@
 //! The remediation table: failing findings grouped and ordered by the
 //! incident report's countermeasures 1–5, then a per-host summary.
 
-use crate::model::{Countermeasure, HostStatus, Report, Severity, Status};
+use crate::model::{HostStatus, Report, Severity, Status};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
 use std::fmt::Write as _;
 
 pub fn render(report: &Report, width: Option<u16>) -> String {
     let mut out = String::new();
-    let mut rows: Vec<_> = report
-        .hosts
-        .iter()
-        .flat_map(|h| h.findings.iter().map(move |f| (h, f)))
-        .filter(|(_, f)| matches!(f.status, Status::Fail | Status::Error))
-        .collect();
-    rows.sort_by(|(ha, a), (hb, b)| {
-        (a.countermeasure, a.status, a.severity, &ha.name, &a.check).cmp(&(
-            b.countermeasure,
-            b.status,
-            b.severity,
-            &hb.name,
-            &b.check,
-        ))
-    });
-    if rows.is_empty() {
+    let plan = super::remediation_plan(report);
+    if plan.is_empty() {
         out.push_str("No failing findings.\n");
     }
-    for cm in Countermeasure::all() {
-        let group: Vec<_> = rows
-            .iter()
-            .filter(|(_, f)| f.countermeasure == cm)
-            .collect();
-        if group.is_empty() {
-            continue;
-        }
+    for (cm, group) in plan {
         let _ = writeln!(out, "\n{}. {}", cm.number(), cm.heading());
         let mut table = Table::new();
         table
@@ -43,11 +22,7 @@ pub fn render(report: &Report, width: Option<u16>) -> String {
             table.set_width(w);
         }
         for (h, f) in group {
-            let sev = if f.status == Status::Error {
-                format!("{} (check error)", f.severity)
-            } else {
-                f.severity.to_string()
-            };
+            let sev = super::severity_cell(f);
             table.add_row(vec![
                 Cell::new(&h.name),
                 Cell::new(&f.check),
