@@ -302,7 +302,10 @@ fn sshd_killed_mid_run_gives_a_status_with_a_reason_and_others_complete() {
     let (status, reason) = status_and_reason(&report, "victim");
     eprintln!("sshd killed mid-run: {status}: {reason}");
     assert_ne!(status, "audited", "a cut-off script is not an audit");
-    assert!(!reason.is_empty());
+    assert!(
+        reason.contains("connection") && reason.contains("lost") || reason.contains("timed out"),
+        "the reason says what happened: {reason}"
+    );
     assert_eq!(host(&report, "survivor")["status"], "audited");
 }
 

@@ -235,7 +235,7 @@ impl SshTransport {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
                     return Err(TransportError::Other(format!(
-                        "reading script output from {}: {e}",
+                        "the connection to {} was lost while the script ran ({e}): the host was not fully audited",
                         self.target
                     )))
                 }
