@@ -105,19 +105,7 @@ fn the_table_is_ordered_by_countermeasure() {
     let _lab = lab_lock();
     let quick = quick_profile();
     require_lab();
-    let kh = known_hosts();
-    let inv = inventory();
-    let out = run(shipshape().args([
-        "audit",
-        "--profile",
-        quick.as_str(),
-        "--inventory",
-        inv.to_str().unwrap(),
-        "--known-hosts",
-        kh.to_str().unwrap(),
-        "--audit-date",
-        AUDIT_DATE,
-    ]));
+    let out = lab_audit(&["--profile", quick.as_str()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     let cm1 = text

@@ -2,7 +2,8 @@
 //! and logins of service accounts (decided by UID, not by a name list), and
 //! uploads in the FTP transfer log.
 
-use super::vsftpd::{parse_passwd, Account, PASSWD_PROBE};
+use super::password::shadow::{parse_passwd, PasswdEntry};
+use super::vsftpd::PASSWD_PROBE;
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
@@ -14,8 +15,8 @@ pub const XFERLOG_PROBE: &str = "ioc.xferlog";
 
 /// System accounts: UID below 1000 (Debian, RHEL 7+; RHEL 5/6 use 500, which
 /// is still below) except root, plus `nobody` (65534) and `nfsnobody`.
-fn is_service(a: &Account) -> bool {
-    (a.uid != 0 && a.uid < 1000) || a.uid == 65534 || a.uid == 65535 || a.name == "nobody"
+fn is_service(a: &PasswdEntry) -> bool {
+    (a.uid != 0 && a.uid < 1000) || a.uid == 65534 || a.uid == 65535 || a.user == "nobody"
 }
 
 fn login_shell(shell: &str) -> bool {
@@ -67,7 +68,7 @@ impl Analyzer for ServiceAccounts {
         let service = |name: &str| {
             accounts
                 .iter()
-                .find(|a| a.name == name)
+                .find(|a| a.user == name)
                 .is_some_and(is_service)
         };
         if arg_str(cx.with, "aspect") == Some("crontab") {
@@ -119,7 +120,7 @@ impl Analyzer for ServiceAccounts {
                 if login_shell(&a.shell) {
                     hits.push(format!(
                         "{} (uid {}) has login shell {}",
-                        a.name, a.uid, a.shell
+                        a.user, a.uid, a.shell
                     ));
                 }
             }

@@ -4,6 +4,7 @@
 //! matter (anonymous_enable defaults to YES), so unset keys are judged by
 //! them and the evidence says so.
 
+use super::password::shadow;
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
@@ -105,32 +106,6 @@ pub fn parse_webroots(text: &str) -> Vec<WebRoot> {
             let mode = u32::from_str_radix(it.next()?, 8).ok()?;
             let path = it.next()?.trim().to_string();
             Some(WebRoot { owner, mode, path })
-        })
-        .collect()
-}
-
-/// A local account: name, uid, home, shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    pub name: String,
-    pub uid: u32,
-    pub home: String,
-    pub shell: String,
-}
-
-pub fn parse_passwd(text: &str) -> Vec<Account> {
-    text.lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(':').collect();
-            if f.len() < 7 || l.starts_with('#') {
-                return None;
-            }
-            Some(Account {
-                name: f[0].to_string(),
-                uid: f[2].parse().ok()?,
-                home: f[5].to_string(),
-                shell: f[6].to_string(),
-            })
         })
         .collect()
 }
@@ -312,7 +287,7 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
         );
     }
     let accounts = match cx.facts.text(PASSWD_PROBE) {
-        Ok(t) => parse_passwd(&t),
+        Ok(t) => shadow::parse_passwd(&t),
         Err(u) => return Verdict::unavailable(u),
     };
     let (chroot, _) = conf.flag("chroot_local_user");
@@ -330,15 +305,15 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
             .filter(|a| a.uid >= 1000 && a.uid != 65534 && !a.shell.ends_with("nologin"))
         {
             let home = local_root.unwrap_or(&a.home);
-            if inside(home, &r.path) || inside(&r.path, home) && r.owner == a.name {
+            if inside(home, &r.path) || inside(&r.path, home) && r.owner == a.user {
                 hits.push(format!(
                     "account {} logs in to {home}, which is the web root {}",
-                    a.name, r.path
+                    a.user, r.path
                 ));
-            } else if r.owner == a.name && !chroot {
+            } else if r.owner == a.user && !chroot {
                 hits.push(format!(
                     "account {} owns web root {} and is not chrooted",
-                    a.name, r.path
+                    a.user, r.path
                 ));
             }
         }
