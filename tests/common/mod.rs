@@ -98,12 +98,30 @@ pub fn exec_requests(host: &str) -> usize {
         .count()
 }
 
-/// Serialises lab tests within one test binary: tests that count sshd log
-/// lines must not see other tests' sessions. (Cargo runs test binaries one
-/// after another, so one lock per binary is enough.)
-pub fn lab_lock() -> std::sync::MutexGuard<'static, ()> {
+/// Serialises lab tests: tests that count sshd log lines or change a lab
+/// host must not see other tests' sessions. The mutex orders the tests of
+/// one binary; the file lock orders test processes (several checkouts or
+/// `cargo test` runs may share the one lab on a machine).
+pub struct LabGuard {
+    _file: std::fs::File,
+    _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+pub fn lab_lock() -> LabGuard {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    std::fs::create_dir_all(LAB_DIR).expect("create the lab directory");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(Path::new(LAB_DIR).join("tests.lock"))
+        .expect("open the lab test lock");
+    file.lock().expect("take the lab test lock");
+    LabGuard {
+        _file: file,
+        _guard: guard,
+    }
 }
 
 /// Run `command` as root on a lab host with the system `ssh` (lab key,
