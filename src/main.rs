@@ -52,11 +52,14 @@ struct AuditArgs {
     /// Read checks from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     checks: Option<PathBuf>,
+    /// Report format on standard output (or in a plain `--output FILE`).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write a report to a file; repeat for several. `FILE` takes the
+    /// `--format` report instead of standard output; `FORMAT=FILE` (e.g.
+    /// `html=report.html`) writes that format to FILE as well.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    output: Vec<String>,
     /// known_hosts file [default: ~/.ssh/known_hosts].
     #[arg(long, value_name = "FILE")]
     known_hosts: Option<PathBuf>,
@@ -174,6 +177,60 @@ fn check_online_guessing(
     Ok(())
 }
 
+/// One `--output`: a report format and the file it goes to.
+struct ReportOutput {
+    format: Format,
+    path: PathBuf,
+    /// A plain `--output FILE`: it takes `--format`, instead of stdout.
+    plain: bool,
+}
+
+/// Read the `--output` values: `FORMAT=FILE` when the part before the
+/// first `=` is a format name, otherwise a plain FILE in `--format`.
+/// Two outputs to one file would overwrite each other: refused.
+fn report_outputs(values: &[String], format: Format) -> Result<Vec<ReportOutput>, InputFailure> {
+    use clap::ValueEnum as _;
+    let mut outputs: Vec<ReportOutput> = Vec::new();
+    for v in values {
+        let named = v.split_once('=').and_then(|(name, path)| {
+            Format::value_variants()
+                .iter()
+                .find(|f| f.as_str() == name)
+                .map(|f| (*f, path))
+        });
+        let output = match named {
+            Some((_, "")) => {
+                return Err(InputFailure(format!(
+                    "--output {v}: no file name after the `=`; write FORMAT=FILE, e.g. html=report.html"
+                )))
+            }
+            Some((f, path)) => ReportOutput {
+                format: f,
+                path: PathBuf::from(path),
+                plain: false,
+            },
+            None if v.is_empty() => {
+                return Err(InputFailure(
+                    "--output needs a file name (FILE or FORMAT=FILE)".into(),
+                ))
+            }
+            None => ReportOutput {
+                format,
+                path: PathBuf::from(v),
+                plain: true,
+            },
+        };
+        if outputs.iter().any(|o| o.path == output.path) {
+            return Err(InputFailure(format!(
+                "--output names {} twice; give each report its own file",
+                output.path.display()
+            )));
+        }
+        outputs.push(output);
+    }
+    Ok(outputs)
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
@@ -225,16 +282,23 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         }
     }
 
-    // Open the report file before auditing: a path that cannot be written is
-    // an input error, found before any host is touched.
-    let mut output = match &args.output {
-        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
+    // Open the report files before auditing: a path that cannot be written
+    // is an input error, found before any host is touched.
+    let outputs = report_outputs(&args.output, args.format)?;
+    let mut files = Vec::with_capacity(outputs.len());
+    for o in &outputs {
+        let file = std::fs::File::create(&o.path).map_err(|e| {
             InputFailure(format!(
                 "cannot write the report to {}: {e}",
-                path.display()
+                o.path.display()
             ))
-        })?),
-        None => None,
+        })?;
+        files.push((o, file));
+    }
+    let stdout_format = if outputs.iter().any(|o| o.plain) {
+        None
+    } else {
+        Some(args.format)
     };
 
     let home = std::env::var_os("HOME")
@@ -290,26 +354,23 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         incomplete: run::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst),
         hosts,
     };
-    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
-        None
-    } else {
-        Some(160)
-    };
-    let text = report::render(&report, args.format, width);
-    match output.as_mut() {
-        Some(file) => {
-            use std::io::Write as _;
-            file.write_all(text.as_bytes()).map_err(|e| {
-                InputFailure(format!(
-                    "cannot write the report to {}: {e}",
-                    args.output
-                        .as_deref()
-                        .unwrap_or(std::path::Path::new(""))
-                        .display()
-                ))
-            })?
-        }
-        None => print!("{text}"),
+    for (o, file) in &mut files {
+        use std::io::Write as _;
+        let text = report::render(&report, o.format, Some(160));
+        file.write_all(text.as_bytes()).map_err(|e| {
+            InputFailure(format!(
+                "cannot write the report to {}: {e}",
+                o.path.display()
+            ))
+        })?;
+    }
+    if let Some(format) = stdout_format {
+        let width = if std::io::stdout().is_terminal() {
+            None
+        } else {
+            Some(160)
+        };
+        print!("{}", report::render(&report, format, width));
     }
     let threshold = match args.fail_on.as_deref() {
         Some("critical") => Severity::Critical,

@@ -273,3 +273,104 @@ fn markdown_report_groups_by_countermeasure() {
         "{md}"
     );
 }
+
+#[test]
+fn one_run_writes_several_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let checks = dir.path().join("checks");
+    std::fs::create_dir(&checks).unwrap();
+    always_failing(&checks, "high");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let base = [
+        "audit",
+        "--local",
+        "--checks",
+        checks.to_str().unwrap(),
+        "--profile",
+        "compliance",
+    ];
+    let outputs = [
+        ("json", "r.json"),
+        ("junit", "r.xml"),
+        ("sarif", "r.sarif"),
+        ("html", "r.html"),
+        ("markdown", "r.md"),
+        ("table", "r.txt"),
+    ];
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    for (format, file) in outputs {
+        args.push("--output".into());
+        args.push(format!("{format}={}", path(file)));
+    }
+    let out = run(shipshape().args(&args));
+    assert_eq!(out.status.code(), Some(1), "a failing finding");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3. Monitor logs regularly") && stdout.contains("Summary: 1 of 1 hosts"),
+        "without a plain --output FILE, standard output keeps the --format report: {stdout}"
+    );
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&read("r.json")).unwrap();
+    assert_eq!(report["hosts"][0]["findings"][0]["check"], "always");
+    assert!(read("r.xml").contains("name=\"always\">\n      <failure type=\"high\""));
+    let sarif: serde_json::Value = serde_json::from_str(&read("r.sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "always");
+    assert!(read("r.html").contains("data-check=\"always\" data-status=\"fail\""));
+    assert!(read("r.md").starts_with("# shipshape audit: profile `compliance`"));
+    assert!(read("r.txt").contains("3. Monitor logs regularly"));
+
+    // A plain FILE takes --format, and standard output stays empty.
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    args.extend([
+        "--format".into(),
+        "sarif".into(),
+        "--output".into(),
+        path("plain.sarif"),
+        "--output".into(),
+        format!("html={}", path("with.html")),
+    ]);
+    let out = run(shipshape().args(&args));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(read("plain.sarif").contains("\"version\": \"2.1.0\""));
+    assert!(read("with.html").starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn bad_outputs_are_exit_2_before_any_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.html");
+    let f = file.to_str().unwrap();
+    for (outputs, says) in [
+        (
+            vec!["html=/nonexistent/dir/r.html".to_string()],
+            "cannot write the report to /nonexistent/dir/r.html".to_string(),
+        ),
+        (
+            vec!["html=".to_string()],
+            "no file name after the `=`".to_string(),
+        ),
+        (
+            vec![format!("html={f}"), format!("junit={f}")],
+            format!("--output names {f} twice"),
+        ),
+    ] {
+        let mut args = vec!["audit".to_string(), "--local".to_string()];
+        for o in &outputs {
+            args.push("--output".into());
+            args.push(o.clone());
+        }
+        let out = run(shipshape().args(&args));
+        assert_eq!(out.status.code(), Some(2), "{outputs:?}");
+        assert!(stderr(&out).contains(&says), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "nothing audited");
+    }
+    for format in ["table", "json", "junit", "sarif", "html", "markdown"] {
+        let out = run(shipshape().args(["audit", "--format", format]));
+        assert!(
+            stderr(&out).contains("nothing to audit"),
+            "--format {format} is accepted: {}",
+            stderr(&out)
+        );
+    }
+}

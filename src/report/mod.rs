@@ -1,18 +1,40 @@
 //! Reporters: pure functions from a finished [`Report`] to text. They never
 //! decide a status; they only arrange what evaluation decided.
 
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+mod markup;
+pub mod sarif;
 pub mod table;
 
 use crate::model::{Countermeasure, Finding, HostReport, Report, Status};
 
-/// Output formats of `audit --format`.
+/// Output formats of `audit --format` and `--output FORMAT=FILE`; the
+/// names on the command line are a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
     Json,
+    Junit,
+    Sarif,
+    Html,
     Markdown,
+}
+
+impl Format {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        }
+    }
 }
 
 /// Render `report` in `format`. `width` is the terminal width for tables.
@@ -20,6 +42,9 @@ pub fn render(report: &Report, format: Format, width: Option<u16>) -> String {
     match format {
         Format::Table => table::render(report, width),
         Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Html => html::render(report),
         Format::Markdown => markdown::render(report),
     }
 }
@@ -63,5 +88,25 @@ pub fn severity_cell(f: &Finding) -> String {
         format!("{} (check error)", f.severity)
     } else {
         f.severity.to_string()
+    }
+}
+
+/// Reports shared by the reporters' unit tests (also used by the
+/// integration tests that validate the formats against their schemas).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::model::Report;
+
+    /// Three hosts: one audited with every finding status and hostile
+    /// evidence, one unreachable, one never started (the run is incomplete).
+    pub fn sample() -> Report {
+        serde_json::from_str(include_str!("../../tests/fixtures/reports/sample.json"))
+            .expect("the sample report parses")
+    }
+
+    /// A run with no host at all.
+    pub fn empty() -> Report {
+        serde_json::from_str(include_str!("../../tests/fixtures/reports/empty.json"))
+            .expect("the empty report parses")
     }
 }
