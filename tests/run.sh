@@ -2,6 +2,7 @@
 # Runs shipshape's whole test suite on a Debian 12 machine, as root:
 # installs what the tests need with apt-get, builds and starts the lab
 # (tests/lab/), runs every test including the lab ones, and stops the lab.
+# xmllint (libxml2-utils) and headless chromium judge the report formats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
-  debootstrap iproute2 util-linux procps ca-certificates curl)
+  debootstrap iproute2 util-linux procps ca-certificates curl
+  libxml2-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
