@@ -47,6 +47,19 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .sev-high { color: var(--fail); font-weight: 600; }
 .sev-medium { color: var(--error); }
 .sev-low, .sev-info { color: var(--muted); }
+td.zero { color: var(--muted); font-weight: normal; }
+table.fixed { table-layout: fixed; }
+table.fixed .check { white-space: normal; overflow-wrap: anywhere; }
+.plan-group th:nth-child(1) { width: 13%; }
+.plan-group th:nth-child(2) { width: 19%; }
+.plan-group th:nth-child(3) { width: 9%; }
+.plan-group th:nth-child(4) { width: 34%; }
+section.host th:nth-child(1) { width: 8%; }
+section.host th:nth-child(2) { width: 9%; }
+section.host th:nth-child(3) { width: 24%; }
+section.host th:nth-child(4) { width: 13%; }
+section.host th:nth-child(5) { width: 5%; }
+td.cm-fail, td.cm-ok, td.cm-none, td.cm-unknown { white-space: nowrap; }
 td.cm-fail { background: #fdecea; color: var(--fail); font-weight: 600; }
 td.cm-ok { background: #e8f5ea; color: var(--pass); }
 td.cm-none, td.cm-unknown { color: var(--muted); }
@@ -206,9 +219,10 @@ fn severities(out: &mut String, report: &Report) {
     for s in Severity::ALL {
         let n: usize = report.hosts.iter().map(|h| failing(h, s)).sum();
         total += n;
+        let zero = if n == 0 { " zero" } else { "" };
         let _ = write!(
             out,
-            "<td class=\"num sev-{s}\" data-severity=\"{s}\">{n}</td>"
+            "<td class=\"num sev-{s}{zero}\" data-severity=\"{s}\">{n}</td>"
         );
     }
     let _ = writeln!(
@@ -242,7 +256,9 @@ fn hosts(out: &mut String, report: &Report) {
                 let _ = write!(out, "<td class=\"num\">{}</td>", count(&fs, s));
             }
             for s in Severity::ALL {
-                let _ = write!(out, "<td class=\"num sev-{s}\">{}</td>", failing(h, s));
+                let n = failing(h, s);
+                let zero = if n == 0 { " zero" } else { "" };
+                let _ = write!(out, "<td class=\"num sev-{s}{zero}\">{n}</td>");
             }
         } else {
             let _ = write!(
@@ -338,7 +354,7 @@ fn plan(out: &mut String, report: &Report) {
     for (cm, rows) in groups {
         let _ = write!(
             out,
-            "<section class=\"plan-group\" data-countermeasure=\"{}\">\n<h3>{}. {}</h3>\n<table>\n\
+            "<section class=\"plan-group\" data-countermeasure=\"{}\">\n<h3>{}. {}</h3>\n<table class=\"fixed\">\n\
              <thead><tr><th>Host</th><th>Check</th><th>Severity</th><th>Evidence</th><th>Remediation</th></tr></thead>\n<tbody>\n",
             cm.number(),
             cm.number(),
@@ -405,7 +421,7 @@ fn findings(out: &mut String, report: &Report) {
                 ))
         });
         out.push_str(
-            "<table>\n<thead><tr><th>Status</th><th>Severity</th><th>Check</th><th>Category</th>\
+            "<table class=\"fixed\">\n<thead><tr><th>Status</th><th>Severity</th><th>Check</th><th>Category</th>\
              <th class=\"num\">CM</th><th>Evidence</th></tr></thead>\n<tbody>\n",
         );
         for f in fs {
