@@ -1,7 +1,7 @@
 //! Secrets never appear: the lab's planted passwords (the FTP account's,
 //! the database password in config.php and .bash_history, the auditor's SSH
 //! password, ftp2's random FTP password) are never printed by an audit, in
-//! table or JSON form, nor written by --save-facts; and the SSH password
+//! any report format, nor written by --save-facts; and the SSH password
 //! given in SHIPSHAPE_PASSWORD never shows in a process's arguments, on the
 //! auditor or on the target. Needs the lab: run `bash tests/run.sh`.
 //!
@@ -88,21 +88,40 @@ fn planted_passwords_never_appear_in_reports_or_saved_facts() {
         }
         // ...and wrote facts for every host, none holding a secret.
         assert_eq!(assert_dir_clean(&facts, &secrets), 3, "{format}");
-        // The same report written with --output.
-        let out = lab_audit(&[
-            "--format",
-            format,
-            "--profile",
-            "compliance",
-            "--output",
-            report.to_str().unwrap(),
-        ]);
+        // The same report written with --output, with every other format
+        // of the same run beside it.
+        let others: Vec<(&str, std::path::PathBuf)> = ["junit", "sarif", "html", "markdown"]
+            .iter()
+            .map(|f| (*f, dir.path().join(format!("report.{f}"))))
+            .collect();
+        let mut args = vec![
+            "--format".to_string(),
+            format.to_string(),
+            "--profile".to_string(),
+            "compliance".to_string(),
+            "--output".to_string(),
+            report.to_str().unwrap().to_string(),
+        ];
+        for (f, path) in &others {
+            args.push("--output".into());
+            args.push(format!("{f}={}", path.display()));
+        }
+        let out = lab_audit(&args.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(out.status.code(), Some(1));
         assert_clean(
             "--output report",
             &std::fs::read(&report).unwrap(),
             &secrets,
         );
+        for (f, path) in &others {
+            let written = std::fs::read(path).unwrap();
+            assert!(written.len() > 1000, "{f} report written");
+            assert_clean(
+                &format!("--output {f}={}", path.display()),
+                &written,
+                &secrets,
+            );
+        }
         assert_clean("stdout with --output", &out.stdout, &secrets);
         assert_clean("stderr with --output", &out.stderr, &secrets);
     }
