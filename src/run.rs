@@ -125,13 +125,23 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
                     settings.host_timeout.as_secs()
                 )))
             } else {
-                transport.run_script(
-                    script.text.as_bytes(),
-                    &ExecLimits {
-                        deadline: remaining,
-                        max_output_bytes: settings.max_output_bytes,
-                    },
-                )
+                transport
+                    .run_script(
+                        script.text.as_bytes(),
+                        &ExecLimits {
+                            deadline: remaining,
+                            max_output_bytes: settings.max_output_bytes,
+                        },
+                    )
+                    // The transport knows only the time left after connecting;
+                    // name the deadline the user set as well.
+                    .map_err(|e| match e {
+                        TransportError::Timeout(msg) => TransportError::Timeout(format!(
+                            "{msg}; the host deadline is {}s (--timeout)",
+                            settings.host_timeout.as_secs()
+                        )),
+                        other => other,
+                    })
             }
         }
     };
