@@ -1,6 +1,6 @@
 //! The `shipshape` command line: parse arguments, call the library, map the
-//! outcome to an exit code (0 clean, 1 findings or hosts not audited,
-//! 2 invalid input).
+//! outcome to an exit code (0 clean, 1 failing or erroring findings or
+//! hosts not audited, 2 invalid input).
 
 use clap::{Args, Parser, Subcommand};
 use shipshape::catalog::Catalog;
@@ -91,8 +91,8 @@ struct AuditArgs {
     /// Audit this machine through a local `sh`, without SSH.
     #[arg(long)]
     local: bool,
-    /// Exit 1 only for failing findings of this severity or worse (and for
-    /// hosts not audited) [default: any failing finding].
+    /// Exit 1 only for failing or erroring findings of this severity or worse
+    /// (and for hosts not audited) [default: any].
     #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
     fail_on: Option<String>,
     /// Judge support windows as of this date (YYYY-MM-DD) instead of today.
