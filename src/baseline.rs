@@ -278,6 +278,15 @@ mod tests {
         assert_eq!(s.hosts_not_in_run, vec!["retired".to_string()]);
         // --fail-on-new: only new failing or erroring findings gate.
         assert!(now.gates(Severity::Info, true));
+        // Combined with --fail-on: the new findings are high, so a critical
+        // threshold lets them pass, but a host not audited still gates.
+        assert!(now.gates(Severity::High, true));
+        let mut only_audited = now.clone();
+        only_audited
+            .hosts
+            .retain(|h| h.status == HostStatus::Audited);
+        assert!(!only_audited.gates(Severity::Critical, true));
+        assert!(now.gates(Severity::Critical, true), "fresh is unreachable");
         now.hosts[0].findings[2].status = Status::Pass;
         now.hosts[0].findings[5].status = Status::Pass;
         now.hosts[1].findings[0].drift = Some(Unchanged);
