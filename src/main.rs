@@ -112,7 +112,7 @@ struct AuditArgs {
     /// resolved ones, and summarise the drift.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Exit 1 only for failing findings that are new against --baseline (and
+    /// Exit 1 only for failing or erroring findings new against --baseline (and
     /// for hosts not audited); --fail-on still sets the severity threshold.
     #[arg(long, requires = "baseline")]
     fail_on_new: bool,

@@ -284,3 +284,77 @@ pub fn summary(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn report() -> Report {
+        let f = |check: &str, severity, status| Finding {
+            check: check.into(),
+            title: "t".into(),
+            category: Category::FtpService,
+            status,
+            severity,
+            countermeasure: Countermeasure::new(1).unwrap(),
+            evidence: "evidence ".repeat(30),
+            remediation: "remediation ".repeat(30),
+            waiver: None,
+            drift: Some(Drift::New),
+        };
+        Report {
+            tool: ToolInfo::current(),
+            profile: "p".into(),
+            started_at: chrono::Utc::now(),
+            finished_at: chrono::Utc::now(),
+            incomplete: false,
+            hosts: vec![HostReport {
+                name: "web1".into(),
+                address: "192.0.2.1".into(),
+                status: HostStatus::Audited,
+                error: None,
+                findings: vec![
+                    f("ftp-server", Severity::Critical, Status::Fail),
+                    f("ftp-chroot", Severity::Low, Status::Fail),
+                ],
+                risk: None,
+                drift: None,
+            }],
+            waivers: vec![],
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_width_is_kept() {
+        let r = report();
+        let plain = render_styled(
+            &r,
+            Style {
+                width: Some(80),
+                colour: false,
+            },
+        );
+        assert!(!plain.contains('\x1b'), "{plain}");
+        // Table lines wrap to the width (summary lines are plain text).
+        for line in plain
+            .lines()
+            .filter(|l| l.starts_with(['│', '┌', '└', '╞']))
+        {
+            assert!(line.chars().count() <= 80, "wrapped to 80: {line}");
+        }
+        let coloured = render_styled(
+            &r,
+            Style {
+                width: Some(80),
+                colour: true,
+            },
+        );
+        assert!(
+            coloured.contains("\x1b[38;5;9m"),
+            "critical in red: {coloured:?}"
+        );
+        assert!(coloured.contains("\x1b[1m"), "critical in bold");
+    }
+}
