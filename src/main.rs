@@ -332,7 +332,12 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         }
     });
     let started_at = chrono::Utc::now();
-    let progress = Progress::new(targets.len(), progress::wanted(args.quiet));
+    let progress = Progress::new(
+        targets.len(),
+        progress::wanted(args.quiet),
+        &waivers,
+        settings.today,
+    );
     let hosts = run::audit_all_with(
         &targets,
         &AuditPlan {

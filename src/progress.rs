@@ -3,6 +3,8 @@
 //! terminal and `--quiet` is not given; otherwise nothing is written.
 
 use crate::model::{HostReport, HostStatus, Status};
+use crate::waiver::Waiver;
+use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,15 +15,19 @@ pub fn wanted(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
-pub struct Progress {
+pub struct Progress<'a> {
     bar: Option<ProgressBar>,
+    /// Failing findings these waivers cover are not counted.
+    waivers: &'a [Waiver],
+    today: NaiveDate,
     failing: AtomicUsize,
     not_audited: AtomicUsize,
 }
 
-impl Progress {
+impl<'a> Progress<'a> {
     /// A progress line for `total` hosts; drawn only when `enabled`.
-    pub fn new(total: usize, enabled: bool) -> Self {
+    /// Failing findings that `waivers` cover as of `today` are not counted.
+    pub fn new(total: usize, enabled: bool, waivers: &'a [Waiver], today: NaiveDate) -> Self {
         let bar = enabled.then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
@@ -38,6 +44,8 @@ impl Progress {
         });
         Progress {
             bar,
+            waivers,
+            today,
             failing: AtomicUsize::new(0),
             not_audited: AtomicUsize::new(0),
         }
@@ -49,6 +57,12 @@ impl Progress {
             .findings
             .iter()
             .filter(|f| f.status == Status::Fail)
+            .filter(|f| {
+                !self
+                    .waivers
+                    .iter()
+                    .any(|w| w.covers(&host.name, &f.check, self.today))
+            })
             .count();
         let failing = self.failing.fetch_add(fails, Ordering::SeqCst) + fails;
         let down = usize::from(host.status != HostStatus::Audited);

@@ -153,6 +153,13 @@ pub fn check_ids(waivers: &[Waiver], catalog: &Catalog) -> Result<(), InputError
     }
 }
 
+impl Waiver {
+    /// Whether this waiver, as of `today`, covers a failing `check` on `host`.
+    pub fn covers(&self, host: &str, check: &str, today: NaiveDate) -> bool {
+        today <= self.expires && self.check == check && self.host.matches(host)
+    }
+}
+
 /// Apply `waivers` to the report's failing findings as of `today` and
 /// return each waiver's outcome, in the order given. A waiver is in force
 /// through its `expires` day. Only `fail` findings of audited hosts are
@@ -319,6 +326,10 @@ waivers:
         assert_eq!(web1[2].status, Status::Error, "an error is never waived");
         assert_eq!(r.hosts[2].findings[0].status, Status::Fail, "expired");
         assert!(r.hosts[2].findings[0].waiver.is_none());
+        assert!(waivers[0].covers("web2", "ftp-server", today));
+        assert!(!waivers[0].covers("db1", "ftp-server", today));
+        assert!(!waivers[0].covers("web2", "ftp-chroot", today));
+        assert!(!waivers[2].covers("db1", "ftp-server", today), "expired");
         // The expiry day itself is still in force; the day after is not.
         let mut r = report();
         let out = apply(
