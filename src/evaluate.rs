@@ -28,6 +28,8 @@ pub fn evaluate(check: &Check, host: &HostInputs<'_>) -> Finding {
         countermeasure: check.countermeasure,
         evidence: verdict.evidence,
         remediation: one_paragraph(&check.remediation),
+        waiver: None,
+        drift: None,
     }
 }
 

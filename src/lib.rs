@@ -6,6 +6,7 @@
 //! evaluation that turn collected facts into findings, and the reporters.
 
 pub mod analyze;
+pub mod baseline;
 pub mod catalog;
 pub mod evaluate;
 pub mod facts;
@@ -13,7 +14,10 @@ pub mod inventory;
 pub mod model;
 pub mod online;
 pub mod probe;
+pub mod progress;
 pub mod report;
+pub mod risk;
 pub mod run;
 pub mod secret;
 pub mod transport;
+pub mod waiver;

@@ -1,15 +1,17 @@
 //! The `shipshape` command line: parse arguments, call the library, map the
-//! outcome to an exit code (0 clean, 1 findings or hosts not audited,
-//! 2 invalid input).
+//! outcome to an exit code (0 clean, 1 failing or erroring findings or
+//! hosts not audited, 2 invalid input).
 
 use clap::{Args, Parser, Subcommand};
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
 use shipshape::model::{Report, Severity, ToolInfo};
 use shipshape::online;
+use shipshape::progress::{self, Progress};
 use shipshape::report::{self, Format};
 use shipshape::run::{self, AuditPlan, Settings};
 use shipshape::secret::Secret;
+use shipshape::{baseline, risk, waiver};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +37,14 @@ enum Command {
         /// Read checks from this directory instead of the built-in ones.
         #[arg(long, value_name = "DIR")]
         checks: Option<PathBuf>,
+    },
+    /// Render a saved JSON report (from `audit --format json`) in another format.
+    Show {
+        /// The JSON report.
+        #[arg(value_name = "REPORT")]
+        report: PathBuf,
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -84,8 +94,8 @@ struct AuditArgs {
     /// Audit this machine through a local `sh`, without SSH.
     #[arg(long)]
     local: bool,
-    /// Exit 1 only for failing findings of this severity or worse (and for
-    /// hosts not audited) [default: any failing finding].
+    /// Exit 1 only for failing or erroring findings of this severity or worse
+    /// (and for hosts not audited) [default: any].
     #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
     fail_on: Option<String>,
     /// Judge support windows as of this date (YYYY-MM-DD) instead of today.
@@ -98,6 +108,20 @@ struct AuditArgs {
     /// (capped and paced by the profile's online_guessing_* parameters).
     #[arg(long)]
     online_guessing: bool,
+    /// Waivers (accepted risks) from a YAML file, besides the profile's own `waivers:`.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// A previous JSON report: mark open findings new or unchanged, list the
+    /// resolved ones, and summarise the drift.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Exit 1 only for failing or erroring findings new against --baseline (and
+    /// for hosts not audited); --fail-on still sets the severity threshold.
+    #[arg(long, requires = "baseline")]
+    fail_on_new: bool,
+    /// No progress display and no notes on standard error; errors still show.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -109,6 +133,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => audit(*args),
         Command::ListChecks { checks } => list_checks(checks),
+        Command::Show { report, format } => show(&report, format),
     };
     result.unwrap_or_else(|InputFailure(msg)| {
         eprintln!("error: {msg}");
@@ -135,6 +160,27 @@ fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, InputFailure> {
             c.id, c.category, c.countermeasure, c.severity, c.title
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `NO_COLOR` set to anything but the empty string turns colour off
+/// (<https://no-color.org>).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+fn show(path: &std::path::Path, format: Format) -> Result<ExitCode, InputFailure> {
+    let report = baseline::load_report(
+        path,
+        "`shipshape show` takes a report written by `shipshape audit --format json`",
+    )
+    .map_err(InputFailure)?;
+    let terminal = std::io::stdout().is_terminal();
+    let style = report::table::Style {
+        width: if terminal { None } else { Some(160) },
+        colour: terminal && !no_color(),
+    };
+    print!("{}", report::render_styled(&report, format, style));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -167,7 +213,7 @@ fn check_online_guessing(
                 .into(),
         ));
     }
-    if !checks.iter().any(|c| c.id == online::CHECK) {
+    if !args.quiet && !checks.iter().any(|c| c.id == online::CHECK) {
         eprintln!(
             "note: --online-guessing has no effect: profile {:?} does not select check {}",
             profile.name,
@@ -236,6 +282,16 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let profile = input(Catalog::load_profile(&args.profile))?;
     let checks = input(catalog.select(&profile))?;
     check_online_guessing(&args, &profile, &checks)?;
+    let mut waivers = profile.waivers.clone();
+    if let Some(file) = &args.waivers {
+        let extra = input(waiver::load_file(file))?;
+        input(waiver::check_ids(&extra, &catalog))?;
+        waivers.extend(extra);
+    }
+    let previous = match &args.baseline {
+        Some(file) => Some(baseline::load(file).map_err(InputFailure)?),
+        None => None,
+    };
 
     let mut targets: Vec<Target> = Vec::new();
     if let Some(inv) = &args.inventory {
@@ -330,14 +386,23 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     };
     // First Ctrl-C: finish what runs, start nothing new, write the report
     // marked incomplete. Second Ctrl-C: stop at once.
-    let _ = ctrlc::set_handler(|| {
+    let quiet = args.quiet;
+    let _ = ctrlc::set_handler(move || {
         if run::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("interrupted: finishing the hosts under way, then writing a partial report (Ctrl-C again to stop now)");
+        if !quiet {
+            eprintln!("interrupted: finishing the hosts under way, then writing a partial report (Ctrl-C again to stop now)");
+        }
     });
     let started_at = chrono::Utc::now();
-    let hosts = run::audit_all(
+    let progress = Progress::new(
+        targets.len(),
+        progress::wanted(args.quiet),
+        &waivers,
+        settings.today,
+    );
+    let hosts = run::audit_all_with(
         &targets,
         &AuditPlan {
             catalog: &catalog,
@@ -345,15 +410,24 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             params: &profile.params,
         },
         &settings,
+        &|h| progress.host_done(h),
     );
-    let report = Report {
+    progress.finish();
+    let mut report = Report {
         tool: ToolInfo::current(),
         profile: profile.name.clone(),
         started_at,
         finished_at: chrono::Utc::now(),
         incomplete: run::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst),
         hosts,
+        waivers: Vec::new(),
+        baseline: None,
     };
+    report.waivers = waiver::apply(&mut report, &waivers, settings.today);
+    risk::annotate(&mut report);
+    if let (Some(prev), Some(file)) = (&previous, &args.baseline) {
+        baseline::compare(&mut report, prev, &file.display().to_string());
+    }
     for (o, file) in &mut files {
         use std::io::Write as _;
         let text = report::render(&report, o.format, Some(160));
@@ -365,12 +439,12 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         })?;
     }
     if let Some(format) = stdout_format {
-        let width = if std::io::stdout().is_terminal() {
-            None
-        } else {
-            Some(160)
+        let terminal = std::io::stdout().is_terminal();
+        let style = report::table::Style {
+            width: if terminal { None } else { Some(160) },
+            colour: terminal && !no_color(),
         };
-        print!("{}", report::render(&report, format, width));
+        print!("{}", report::render_styled(&report, format, style));
     }
     let threshold = match args.fail_on.as_deref() {
         Some("critical") => Severity::Critical,
@@ -379,7 +453,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         Some("low") => Severity::Low,
         _ => Severity::Info,
     };
-    Ok(if report.fails_at(threshold) {
+    Ok(if report.gates(threshold, args.fail_on_new) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

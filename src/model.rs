@@ -56,6 +56,9 @@ pub enum Status {
     Pass,
     Skip,
     Error,
+    /// A failing finding covered by a waiver that is in force: reported,
+    /// never hidden, and not failing the run.
+    Waived,
 }
 
 impl Status {
@@ -65,6 +68,7 @@ impl Status {
             Status::Pass => "pass",
             Status::Skip => "skip",
             Status::Error => "error",
+            Status::Waived => "waived",
         }
     }
 }
@@ -178,6 +182,13 @@ pub struct Finding {
     pub countermeasure: Countermeasure,
     pub evidence: String,
     pub remediation: String,
+    /// The waiver in force for this finding (status `waived`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverRef>,
+    /// Against `--baseline`: whether this open finding (fail, waived or
+    /// error) was already open in the previous report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
 }
 
 /// Whether a host could be audited, and if not, why. Serialized names are a contract.
@@ -221,6 +232,12 @@ pub struct HostReport {
     pub status: HostStatus,
     pub error: Option<String>,
     pub findings: Vec<Finding>,
+    /// The host's risk score (audited hosts only; see `crate::risk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    /// Against `--baseline`: this host's drift (see `crate::baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<HostDrift>,
 }
 
 /// Name and version of the program that wrote a report.
@@ -239,6 +256,141 @@ impl ToolInfo {
     }
 }
 
+/// The waiver a waived finding is under (JSON: the finding's `waiver`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverRef {
+    pub justification: String,
+    pub expires: chrono::NaiveDate,
+    /// Where the waiver is written: `file:line:column`.
+    pub source: String,
+}
+
+/// What became of one waiver in a run. Serialized names are a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverState {
+    /// In force, and it waived at least one failing finding.
+    Applied,
+    /// Past its `expires` date: it waived nothing.
+    Expired,
+    /// In force, but no failing finding matched it.
+    Unused,
+}
+
+impl WaiverState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaiverState::Applied => "applied",
+            WaiverState::Expired => "expired",
+            WaiverState::Unused => "unused",
+        }
+    }
+}
+
+impl fmt::Display for WaiverState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One waiver and its state (JSON: an entry of the top-level `waivers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverOutcome {
+    pub check: String,
+    /// Glob on host names (`*`, `?`, `[...]`).
+    pub host: String,
+    pub justification: String,
+    pub expires: chrono::NaiveDate,
+    pub source: String,
+    pub state: WaiverState,
+    /// Hosts whose failing finding it waived (`applied`), or would have
+    /// waived had it not expired (`expired`).
+    pub hosts: Vec<String>,
+}
+
+/// A finding's drift against the baseline. Serialized names are a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Drift {
+    /// Open now, not open in the baseline.
+    New,
+    /// Open now and open in the baseline.
+    Unchanged,
+}
+
+impl Drift {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Drift::New => "new",
+            Drift::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding open in the baseline and no longer open now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedFinding {
+    pub check: String,
+    pub title: String,
+    pub severity: Severity,
+    pub countermeasure: Countermeasure,
+    /// Its status in the baseline (`fail`, `waived` or `error`).
+    pub was: Status,
+    /// Its status now, or `null` when the check no longer ran.
+    pub now: Option<Status>,
+}
+
+/// Drift counts of one host (JSON: the host's `drift`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostDrift {
+    /// False when the baseline has no audited report of this host: every
+    /// open finding is then `new`.
+    pub in_baseline: bool,
+    pub new: usize,
+    pub unchanged: usize,
+    pub resolved: Vec<ResolvedFinding>,
+    /// Risk score in the baseline, when the host was audited there.
+    pub previous_risk: Option<u32>,
+}
+
+/// The comparison with `--baseline` (JSON: top-level `baseline`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// The baseline file as given on the command line.
+    pub file: String,
+    /// When the baseline run started.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub profile: String,
+    pub new: usize,
+    pub unchanged: usize,
+    pub resolved: usize,
+    /// Hosts in the baseline that this run did not include.
+    pub hosts_not_in_run: Vec<String>,
+}
+
+/// A host's risk score and what it is made of (JSON: the host's `risk`).
+/// See `crate::risk` and the README for the formula.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    pub score: u32,
+    /// Failing findings by severity (waived ones excluded).
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+    /// Findings waived: not in the score.
+    pub waived: usize,
+    /// Checks that errored: not in the score (they could not be judged).
+    pub errors: usize,
+}
+
 /// A whole audit run: the JSON report's top level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -251,6 +403,12 @@ pub struct Report {
     #[serde(default)]
     pub incomplete: bool,
     pub hosts: Vec<HostReport>,
+    /// Every waiver given (profile and `--waivers`), with its state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverOutcome>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl Report {
@@ -259,14 +417,25 @@ impl Report {
         self.fails_at(Severity::Info)
     }
 
-    /// True when any host could not be audited, or has a failing finding of
-    /// `threshold` or worse (`--fail-on`).
+    /// True when any host could not be audited, or has a failing or
+    /// erroring finding of `threshold` or worse (`--fail-on`). A check that
+    /// errored could not be judged, so it gates like a failure: an audit
+    /// that could not look is never a clean one. Waived findings never gate.
     pub fn fails_at(&self, threshold: Severity) -> bool {
+        self.gates(threshold, false)
+    }
+
+    /// [`Report::fails_at`], and with `only_new` (`--fail-on-new`) only
+    /// findings marked [`Drift::New`] against the baseline count (hosts that
+    /// could not be audited still always do).
+    pub fn gates(&self, threshold: Severity, only_new: bool) -> bool {
         self.hosts.iter().any(|h| {
             h.status != HostStatus::Audited
-                || h.findings
-                    .iter()
-                    .any(|f| f.status == Status::Fail && f.severity <= threshold)
+                || h.findings.iter().any(|f| {
+                    matches!(f.status, Status::Fail | Status::Error)
+                        && f.severity <= threshold
+                        && (!only_new || f.drift == Some(Drift::New))
+                })
         })
     }
 }
@@ -315,6 +484,8 @@ mod tests {
             countermeasure: Countermeasure(1),
             evidence: String::new(),
             remediation: String::new(),
+            waiver: None,
+            drift: None,
         };
         let host = |status, findings| HostReport {
             name: "h".into(),
@@ -322,6 +493,8 @@ mod tests {
             status,
             error: None,
             findings,
+            risk: None,
+            drift: None,
         };
         let report = |hosts| Report {
             tool: ToolInfo::current(),
@@ -330,6 +503,8 @@ mod tests {
             finished_at: chrono::Utc::now(),
             incomplete: false,
             hosts,
+            waivers: vec![],
+            baseline: None,
         };
         let r = report(vec![host(
             HostStatus::Audited,

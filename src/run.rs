@@ -59,6 +59,17 @@ pub const INTERRUPTED_REASON: &str =
 
 /// Audit every target; the result has one report per target, in order.
 pub fn audit_all(targets: &[Target], plan: &AuditPlan<'_>, settings: &Settings) -> Vec<HostReport> {
+    audit_all_with(targets, plan, settings, &|_| {})
+}
+
+/// [`audit_all`], calling `done` with each host's report as it finishes
+/// (from the worker threads; for progress display).
+pub fn audit_all_with(
+    targets: &[Target],
+    plan: &AuditPlan<'_>,
+    settings: &Settings,
+    done: &(dyn Fn(&HostReport) + Sync),
+) -> Vec<HostReport> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<HostReport>>> = Mutex::new(vec![None; targets.len()]);
     let workers = settings.jobs.clamp(1, targets.len().max(1));
@@ -72,6 +83,7 @@ pub fn audit_all(targets: &[Target], plan: &AuditPlan<'_>, settings: &Settings) 
                 } else {
                     audit_host(t, plan, settings)
                 };
+                done(&report);
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(report);
                 }
@@ -102,6 +114,8 @@ fn not_audited(t: &Target, status: HostStatus, why: String) -> HostReport {
         status,
         error: Some(why),
         findings: Vec::new(),
+        risk: None,
+        drift: None,
     }
 }
 
@@ -219,6 +233,8 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         status: HostStatus::Audited,
         error: None,
         findings,
+        risk: None,
+        drift: None,
     }
 }
 

@@ -251,7 +251,7 @@ impl Catalog {
         };
         let doc: ProfileDoc = serde_saphyr::from_str(&source.text)
             .map_err(|e| InputError::from_yaml(&source.path, &e))?;
-        Ok(doc.compile(&source.path)?)
+        doc.compile(&source.path)
     }
 
     /// The checks a profile selects, with its severity overrides applied.
@@ -270,6 +270,9 @@ impl Catalog {
         }
         for (id, _, loc) in &profile.severity {
             known(id, loc, &mut errors);
+        }
+        for w in &profile.waivers {
+            known(&w.check, &w.check_loc, &mut errors);
         }
         if !errors.is_empty() {
             return Err(InputErrors(errors));

@@ -1,7 +1,7 @@
 //! Profiles: which checks run, with which parameters and severities.
 
 use super::check::Params;
-use super::error::{InputError, SourceLoc};
+use super::error::{InputError, InputErrors, SourceLoc};
 use crate::model::{Category, Severity};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -20,6 +20,9 @@ pub struct ProfileDoc {
     /// Severity overrides by check id.
     #[serde(default)]
     pub severity: std::collections::HashMap<Spanned<String>, Severity>,
+    /// Accepted risks (see `crate::waiver`).
+    #[serde(default)]
+    pub waivers: Vec<crate::waiver::WaiverDoc>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,23 +49,22 @@ pub struct Profile {
     pub exclude: Vec<(String, SourceLoc)>,
     pub params: Params,
     pub severity: Vec<(String, Severity, SourceLoc)>,
+    pub waivers: Vec<crate::waiver::Waiver>,
     pub source: SourceLoc,
 }
 
 impl ProfileDoc {
-    pub fn compile(self, file: &Path) -> Result<Profile, InputError> {
+    pub fn compile(self, file: &Path) -> Result<Profile, InputErrors> {
         let source = SourceLoc::at(file, &self.name.referenced);
         if self.name.value.trim().is_empty() {
-            return Err(InputError::new(
-                source,
-                "a profile needs a non-empty `name`",
-            ));
+            return Err(InputError::new(source, "a profile needs a non-empty `name`").into());
         }
         let ids = |v: Vec<Spanned<String>>| {
             v.into_iter()
                 .map(|s| (s.value, SourceLoc::at(file, &s.referenced)))
                 .collect::<Vec<_>>()
         };
+        let waivers = crate::waiver::compile_all(self.waivers, file)?;
         Ok(Profile {
             name: self.name.value,
             description: self.description,
@@ -82,6 +84,7 @@ impl ProfileDoc {
                 v.sort_by(|a, b| a.0.cmp(&b.0));
                 v
             },
+            waivers,
             source,
         })
     }

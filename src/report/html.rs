@@ -88,8 +88,9 @@ fn status_rank(s: Status) -> u8 {
     match s {
         Status::Fail => 0,
         Status::Error => 1,
-        Status::Skip => 2,
-        Status::Pass => 3,
+        Status::Waived => 2,
+        Status::Skip => 3,
+        Status::Pass => 4,
     }
 }
 

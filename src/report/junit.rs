@@ -50,7 +50,9 @@ fn counts(h: &HostReport) -> Counts {
         match f.status {
             Status::Fail => c.failures += 1,
             Status::Error => c.errors += 1,
-            Status::Skip => c.skipped += 1,
+            // An accepted risk is not a failing test; JUnit has no better
+            // word than skipped, and the message says why.
+            Status::Skip | Status::Waived => c.skipped += 1,
             Status::Pass => {}
         }
     }
@@ -195,6 +197,21 @@ fn case(out: &mut String, h: &HostReport, f: &Finding) {
                 out,
                 "\n      <skipped message=\"{}\"/>\n    ",
                 attr(&f.evidence)
+            );
+        }
+        Status::Waived => {
+            let why = match &f.waiver {
+                Some(w) => format!(
+                    "waived until {} ({}): {}",
+                    w.expires, w.source, w.justification
+                ),
+                None => "waived".to_string(),
+            };
+            let _ = write!(
+                out,
+                "\n      <skipped message=\"{}\">{}</skipped>\n    ",
+                attr(&why),
+                text(&details(f))
             );
         }
         Status::Pass => {

@@ -37,15 +37,26 @@ pub fn render(report: &Report) -> String {
     if plan.is_empty() {
         out.push_str("No failing findings.\n\n");
     }
+    let with_drift = report.baseline.is_some();
     for (cm, group) in plan {
         let _ = writeln!(out, "## {}. {}\n", cm.number(), cm.heading());
-        out.push_str("| Host | Check | Severity | Evidence | Remediation |\n");
-        out.push_str("| --- | --- | --- | --- | --- |\n");
+        if with_drift {
+            out.push_str("| Host | Check | Severity | Change | Evidence | Remediation |\n");
+            out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        } else {
+            out.push_str("| Host | Check | Severity | Evidence | Remediation |\n");
+            out.push_str("| --- | --- | --- | --- | --- |\n");
+        }
         for (h, f) in group {
             let sev = super::severity_cell(f);
+            let change = match (with_drift, f.drift) {
+                (false, _) => String::new(),
+                (true, Some(d)) => format!(" {d} |"),
+                (true, None) => " |".to_string(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} |",
+                "| {} | `{}` | {} |{change} {} | {} |",
                 cell(&h.name),
                 cell(&f.check),
                 sev,
@@ -54,6 +65,57 @@ pub fn render(report: &Report) -> String {
             );
         }
         out.push('\n');
+    }
+    let waived = super::waived_findings(report);
+    if !waived.is_empty() {
+        out.push_str("## Waived findings\n\n");
+        out.push_str("| Host | Check | Severity | Justification | Expires | Waiver |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        for (h, f) in waived {
+            if let Some(w) = &f.waiver {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} | {} |",
+                    cell(&h.name),
+                    cell(&f.check),
+                    f.severity,
+                    cell(&w.justification),
+                    w.expires,
+                    cell(&w.source)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    let notes = super::waiver_notes(report);
+    if !notes.is_empty() {
+        out.push_str("## Waivers not applied\n\n");
+        for n in notes {
+            let _ = writeln!(out, "- {}", cell(&n));
+        }
+        out.push('\n');
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(out, "## {}\n", cell(&super::baseline_heading(b)));
+        let resolved = super::resolved_findings(report);
+        if resolved.is_empty() {
+            out.push_str("No finding resolved since the baseline.\n\n");
+        } else {
+            out.push_str("| Host | Check | Severity | Was | Now |\n");
+            out.push_str("| --- | --- | --- | --- | --- |\n");
+            for (h, r) in resolved {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} |",
+                    cell(h),
+                    cell(&r.check),
+                    r.severity,
+                    r.was,
+                    r.now.map_or("not run".to_string(), |s| s.to_string())
+                );
+            }
+            out.push('\n');
+        }
     }
     out.push_str("## Hosts\n\n");
     for line in summary(report).lines() {
@@ -78,6 +140,8 @@ mod tests {
             countermeasure: Countermeasure::new(cm).unwrap(),
             evidence: evidence.into(),
             remediation: "fix it".into(),
+            waiver: None,
+            drift: None,
         };
         let report = Report {
             tool: ToolInfo::current(),
@@ -96,6 +160,8 @@ mod tests {
                         f("ftp-server", 1, Status::Fail, "port 21"),
                         f("log-watching", 3, Status::Pass, "ok"),
                     ],
+                    risk: None,
+                    drift: None,
                 },
                 HostReport {
                     name: "db1".into(),
@@ -103,8 +169,12 @@ mod tests {
                     status: HostStatus::Unreachable,
                     error: Some("connection refused".into()),
                     findings: vec![],
+                    risk: None,
+                    drift: None,
                 },
             ],
+            waivers: vec![],
+            baseline: None,
         };
         let md = render(&report);
         let cm1 = md.find("## 1. ").unwrap();

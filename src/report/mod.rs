@@ -9,7 +9,10 @@ mod markup;
 pub mod sarif;
 pub mod table;
 
-use crate::model::{Countermeasure, Finding, HostReport, Report, Status};
+use crate::model::{
+    BaselineSummary, Countermeasure, Finding, HostReport, Report, ResolvedFinding, Status,
+    WaiverState,
+};
 
 /// Output formats of `audit --format` and `--output FORMAT=FILE`; the
 /// names on the command line are a contract.
@@ -39,8 +42,20 @@ impl Format {
 
 /// Render `report` in `format`. `width` is the terminal width for tables.
 pub fn render(report: &Report, format: Format, width: Option<u16>) -> String {
+    render_styled(
+        report,
+        format,
+        table::Style {
+            width,
+            colour: false,
+        },
+    )
+}
+
+/// [`render`], with the table's colour and width chosen by the caller.
+pub fn render_styled(report: &Report, format: Format, style: table::Style) -> String {
     match format {
-        Format::Table => table::render(report, width),
+        Format::Table => table::render_styled(report, style),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
         Format::Sarif => sarif::render(report),
@@ -109,4 +124,65 @@ pub(crate) mod fixtures {
         serde_json::from_str(include_str!("../../tests/fixtures/reports/empty.json"))
             .expect("the empty report parses")
     }
+}
+
+/// Waived findings of every host, by countermeasure, host and check.
+pub fn waived_findings(report: &Report) -> Vec<(&HostReport, &Finding)> {
+    let mut rows: Vec<(&HostReport, &Finding)> = report
+        .hosts
+        .iter()
+        .flat_map(|h| h.findings.iter().map(move |f| (h, f)))
+        .filter(|(_, f)| f.status == Status::Waived)
+        .collect();
+    rows.sort_by(|(ha, a), (hb, b)| {
+        (a.countermeasure, &ha.name, &a.check).cmp(&(b.countermeasure, &hb.name, &b.check))
+    });
+    rows
+}
+
+/// One line per waiver that did not apply: expired, or matching nothing.
+pub fn waiver_notes(report: &Report) -> Vec<String> {
+    report
+        .waivers
+        .iter()
+        .filter(|w| w.state != WaiverState::Applied)
+        .map(|w| match w.state {
+            WaiverState::Expired if w.hosts.is_empty() => format!(
+                "expired on {}: {} on hosts {:?} ({}); it would match no failing finding either",
+                w.expires, w.check, w.host, w.source
+            ),
+            WaiverState::Expired => format!(
+                "expired on {}: {} on hosts {:?} ({}); no longer waived on {}",
+                w.expires,
+                w.check,
+                w.host,
+                w.source,
+                w.hosts.join(", ")
+            ),
+            _ => format!(
+                "unused: {} on hosts {:?} ({}) matches no failing finding",
+                w.check, w.host, w.source
+            ),
+        })
+        .collect()
+}
+
+/// Findings resolved since the baseline, host by host.
+pub fn resolved_findings(report: &Report) -> Vec<(&str, &ResolvedFinding)> {
+    report
+        .hosts
+        .iter()
+        .filter_map(|h| h.drift.as_ref().map(|d| (h.name.as_str(), d)))
+        .flat_map(|(h, d)| d.resolved.iter().map(move |r| (h, r)))
+        .collect()
+}
+
+/// The heading of the resolved-findings section.
+pub fn baseline_heading(b: &BaselineSummary) -> String {
+    format!(
+        "Resolved since the baseline {} (profile {}, started {})",
+        b.file,
+        b.profile,
+        b.started_at.format("%Y-%m-%d %H:%M UTC")
+    )
 }

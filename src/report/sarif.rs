@@ -17,7 +17,7 @@
 //! result: it is an error notification of the invocation, which is then
 //! not `executionSuccessful`.
 
-use crate::model::{Finding, HostReport, HostStatus, Report, Severity, Status};
+use crate::model::{Drift, Finding, HostReport, HostStatus, Report, Severity, Status};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -102,7 +102,9 @@ fn rule(f: &Finding) -> Value {
 
 fn result(h: &HostReport, f: &Finding, rule_index: usize) -> Value {
     let (kind, level) = match f.status {
-        Status::Fail => ("fail", level(f.severity)),
+        // A waived finding still fails; the suppression below says who
+        // accepted it and until when, as SARIF viewers expect.
+        Status::Fail | Status::Waived => ("fail", level(f.severity)),
         Status::Pass => ("pass", "none"),
         Status::Skip => ("notApplicable", "none"),
         Status::Error => ("open", "none"),
@@ -112,7 +114,7 @@ fn result(h: &HostReport, f: &Finding, rule_index: usize) -> Value {
     } else {
         f.evidence.clone()
     };
-    json!({
+    let mut result = json!({
         "ruleId": f.check,
         "ruleIndex": rule_index,
         "kind": kind,
@@ -128,7 +130,22 @@ fn result(h: &HostReport, f: &Finding, rule_index: usize) -> Value {
             "category": f.category,
             "countermeasure": f.countermeasure
         }
-    })
+    });
+    if let Some(w) = &f.waiver {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": w.justification,
+            "properties": {"expires": w.expires.to_string(), "source": w.source}
+        }]);
+    }
+    if let Some(d) = f.drift {
+        result["baselineState"] = json!(match d {
+            Drift::New => "new",
+            Drift::Unchanged => "unchanged",
+        });
+    }
+    result
 }
 
 fn not_audited(h: &HostReport) -> Option<Value> {
