@@ -6,6 +6,7 @@
 //! evaluation that turn collected facts into findings, and the reporters.
 
 pub mod analyze;
+pub mod authoring;
 pub mod catalog;
 pub mod evaluate;
 pub mod facts;
@@ -15,5 +16,6 @@ pub mod online;
 pub mod probe;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod secret;
 pub mod transport;

@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of weakness a check looks for. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     OutdatedSoftware,
@@ -49,7 +61,19 @@ impl fmt::Display for Category {
 }
 
 /// Outcome of one check on one host. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Fail,
@@ -76,7 +100,19 @@ impl fmt::Display for Status {
 }
 
 /// How bad a failing check is. Ordered from most to least severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Critical,
@@ -113,8 +149,11 @@ impl fmt::Display for Severity {
 }
 
 /// One of the incident report's five countermeasures (section 8), numbered 1–5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(into = "u8")]
+#[schemars(extend("minimum" = 1, "maximum" = 5))]
 pub struct Countermeasure(u8);
 
 impl Countermeasure {
@@ -168,7 +207,7 @@ impl fmt::Display for Countermeasure {
 }
 
 /// One check's result on one host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub check: String,
     pub title: String,
@@ -181,7 +220,7 @@ pub struct Finding {
 }
 
 /// Whether a host could be audited, and if not, why. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum HostStatus {
     Audited,
@@ -214,7 +253,7 @@ impl fmt::Display for HostStatus {
 }
 
 /// Everything the audit learned about one host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HostReport {
     pub name: String,
     pub address: String,
@@ -224,7 +263,7 @@ pub struct HostReport {
 }
 
 /// Name and version of the program that wrote a report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
@@ -240,7 +279,7 @@ impl ToolInfo {
 }
 
 /// A whole audit run: the JSON report's top level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub tool: ToolInfo,
     pub profile: String,

@@ -13,7 +13,7 @@ use std::path::Path;
 pub type Params = BTreeMap<String, serde_json::Value>;
 
 /// One file under `checks/`: probes it defines and checks it declares.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckFileDoc {
     #[serde(default)]
@@ -23,9 +23,10 @@ pub struct CheckFileDoc {
 }
 
 /// A probe as written: exactly one of `sh`, `file` or `command`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDoc {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub description: String,
     /// A POSIX sh fragment. `{{name}}` inserts a parameter, shell-quoted.
@@ -69,9 +70,10 @@ pub struct ProbeDef {
 }
 
 /// A check as written in YAML.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDoc {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
     pub category: Category,
@@ -83,6 +85,7 @@ pub struct CheckDoc {
     pub references: Vec<String>,
     /// Probes this check reads (besides those its rule or analyzer names).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub probes: Vec<Spanned<String>>,
     /// When given and false, the check is `skip` (not applicable).
     pub applies_if: Option<ConditionDoc>,
@@ -91,6 +94,7 @@ pub struct CheckDoc {
     /// Evidence written when a `fail_if` check passes.
     pub pass_evidence: Option<String>,
     /// A named Rust analyzer that decides the check.
+    #[schemars(with = "Option<String>")]
     pub analyzer: Option<Spanned<String>>,
     /// Arguments for the analyzer.
     #[serde(default)]
