@@ -12,6 +12,8 @@ fi
 
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
   debootstrap iproute2 util-linux procps ca-certificates curl)
+# tests/shell.rs: syntax checks of the completions, and the man page rendered
+packages+=(zsh fish groff-base man-db)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
