@@ -79,10 +79,11 @@ pub fn render_text(rows: &[Row<'_>], profile: Option<&Profile>) -> String {
         }
         let _ = writeln!(o);
     }
+    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in rows {
         let _ = writeln!(
             o,
-            "{:<24} {:<21} cm{} {:<8} {}",
+            "{:<width$} {:<20} cm{} {:<8} {}",
             r.id,
             r.category.as_str(),
             r.countermeasure,
@@ -98,7 +99,7 @@ pub fn render_text(rows: &[Row<'_>], profile: Option<&Profile>) -> String {
                     v => format!("{k}={v}"),
                 })
                 .collect();
-            let _ = writeln!(o, "{:<24} uses {}", "", uses.join(", "));
+            let _ = writeln!(o, "{:<width$} uses {}", "", uses.join(", "));
         }
     }
     o
