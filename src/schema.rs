@@ -45,11 +45,11 @@ impl SchemaKind {
     }
 }
 
-/// The JSON Schema (draft 2020-12) for `kind`. Input files are described
+/// The JSON Schema (draft-07, the newest draft YAML editors all read) for `kind`. Input files are described
 /// as they are read (defaults make keys optional); the report as it is
 /// written.
 pub fn schema(kind: SchemaKind) -> Schema {
-    let settings = SchemaSettings::draft2020_12();
+    let settings = SchemaSettings::draft07();
     let mut generator = match kind {
         SchemaKind::Report => settings.for_serialize(),
         _ => settings.for_deserialize(),

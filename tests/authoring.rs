@@ -499,11 +499,8 @@ fn schema(kind: &str) -> jsonschema::Validator {
     let out = run(shipshape().args(["schema", kind]));
     assert_eq!(out.status.code(), Some(0));
     let schema: Value = serde_json::from_slice(&out.stdout).expect("a schema is JSON");
-    assert_eq!(
-        schema["$schema"],
-        "https://json-schema.org/draft/2020-12/schema"
-    );
-    jsonschema::draft202012::new(&schema).expect("a valid JSON Schema")
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    jsonschema::draft7::new(&schema).expect("a valid JSON Schema")
 }
 
 /// YAML read the way shipshape reads it, as JSON for the validator.
