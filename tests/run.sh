@@ -28,6 +28,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 2
 fi
 
+# tests/editor.rs: the README's editor setup, checked with yaml-language-server
+# (node and npm come with the Rust image).
+yls=target/yaml-language-server
+if command -v npm >/dev/null 2>&1 && [ ! -x "$yls/node_modules/.bin/yaml-language-server" ]; then
+  npm install --prefix "$yls" --no-audit --no-fund --loglevel=error yaml-language-server@1.25.0 >/dev/null ||
+    echo "npm could not install yaml-language-server: tests/editor.rs will fail" >&2
+fi
+
 bash tests/lab/lab.sh build
 bash tests/lab/lab.sh up
 trap 'bash tests/lab/lab.sh down' EXIT
