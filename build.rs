@@ -19,6 +19,19 @@ fn collect(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// The EOL table's `written:` date, for `--version` (a test compares it
+/// with what the catalog parses).
+fn check_data_date(eol: &Path) -> String {
+    fs::read_to_string(eol)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("written:"))
+                .map(|d| d.trim().trim_matches(['"', '\'']).to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&root);
@@ -37,6 +50,10 @@ fn main() {
         }
     }
     code.push_str("];\n");
+    println!(
+        "cargo:rustc-env=SHIPSHAPE_CHECK_DATA_DATE={}",
+        check_data_date(&root.join("checks/data/eol.yml"))
+    );
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin.rs");
     fs::write(out, code).expect("OUT_DIR is writable");
 }

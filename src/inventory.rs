@@ -21,7 +21,7 @@ pub struct Target {
     pub vars: Params,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct InventoryDoc {
     #[serde(default)]
@@ -29,10 +29,11 @@ struct InventoryDoc {
     #[serde(default)]
     vars: Params,
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, HostDoc>")]
     hosts: std::collections::HashMap<Spanned<String>, HostDoc>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct HostDoc {
     address: Option<String>,
@@ -41,6 +42,11 @@ struct HostDoc {
     identity_file: Option<PathBuf>,
     #[serde(default)]
     vars: Params,
+}
+
+/// The JSON Schema of the YAML inventory, derived from the types that read it.
+pub fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.root_schema_for::<InventoryDoc>()
 }
 
 /// Parse `[user@]host[:port]` (IPv6 as `[addr]:port`).

@@ -6,6 +6,7 @@
 //! evaluation that turn collected facts into findings, and the reporters.
 
 pub mod analyze;
+pub mod authoring;
 pub mod baseline;
 pub mod catalog;
 pub mod evaluate;
@@ -18,6 +19,7 @@ pub mod progress;
 pub mod report;
 pub mod risk;
 pub mod run;
+pub mod schema;
 pub mod secret;
 pub mod transport;
 pub mod waiver;

@@ -2,14 +2,16 @@
 //! outcome to an exit code (0 clean, 1 failing or erroring findings or
 //! hosts not audited, 2 invalid input).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use shipshape::authoring::{explain, list, validate};
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
-use shipshape::model::{Report, Severity, ToolInfo};
+use shipshape::model::{Category, Report, Severity, ToolInfo};
 use shipshape::online;
 use shipshape::progress::{self, Progress};
 use shipshape::report::{self, Format};
 use shipshape::run::{self, AuditPlan, Settings};
+use shipshape::schema::{self, SchemaKind};
 use shipshape::secret::Secret;
 use shipshape::{baseline, risk, waiver};
 use std::io::IsTerminal;
@@ -17,11 +19,26 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// The crate version and the date of the built-in check data (the EOL
+/// table's `written:`), so a report can be matched to what judged it.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (check data of ",
+    env!("SHIPSHAPE_CHECK_DATA_DATE"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "shipshape",
-    version,
-    about = "Agentless security-hardening audit over SSH"
+    version = VERSION,
+    about = "Agentless security-hardening audit over SSH",
+    long_about = "Agentless security-hardening audit over SSH.\n\n\
+        shipshape runs one read-only POSIX sh script per host, built from declarative \
+        YAML checks, and reports the findings ordered by five countermeasures: unsafe \
+        services and source restrictions, maintenance passwords, log monitoring, \
+        updates, and plaintext credentials. Checks and profiles are built in; \
+        `shipshape validate`, `explain` and `schema` help to write your own."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,9 +49,17 @@ struct Cli {
 enum Command {
     /// Audit hosts (or this machine with --local) and report findings.
     Audit(Box<AuditArgs>),
-    /// List the checks of the catalog.
-    ListChecks {
-        /// Read checks from this directory instead of the built-in ones.
+    /// List the checks of the catalog, or the plan of one profile.
+    ListChecks(ListArgs),
+    /// Check files (checks, profiles, inventories, EOL tables) without
+    /// auditing: every problem with file:line:column and a hint; exit 2 if any.
+    /// Without FILES: the built-in checks and profiles (and --checks DIR).
+    Validate {
+        /// Files to validate; their kind is recognised from their top-level keys.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// A checks directory: validated too without FILES; with FILES, the
+        /// checks that profiles are resolved against (unless FILES hold checks).
         #[arg(long, value_name = "DIR")]
         checks: Option<PathBuf>,
     },
@@ -46,6 +71,56 @@ enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Explain one check: rationale, what it reads on the target, how it
+    /// decides, remediation, references, and which profiles run it.
+    Explain {
+        #[arg(value_name = "CHECK-ID")]
+        check: String,
+        /// Read checks from this directory instead of the built-in ones.
+        #[arg(long, value_name = "DIR")]
+        checks: Option<PathBuf>,
+        /// Also say whether this profile (a name or a file) runs the check.
+        #[arg(long, short = 'p', value_name = "NAME|FILE")]
+        profile: Option<String>,
+    },
+    /// Print the JSON Schema of a check file, profile, inventory or JSON report.
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), of shipshape or of one subcommand.
+    Man {
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Read checks from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    checks: Option<PathBuf>,
+    /// Only the checks of this category.
+    #[arg(long, short = 'c', value_name = "CATEGORY",
+          value_parser = clap::builder::PossibleValuesParser::new(Category::ALL.map(Category::as_str)))]
+    category: Option<String>,
+    /// The plan of this profile (a name or a file): the checks it selects, at
+    /// their severity, with the parameter values they use.
+    #[arg(long, short = 'p', value_name = "NAME|FILE")]
+    profile: Option<String>,
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
 }
 
 #[derive(Args)]
@@ -132,8 +207,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => audit(*args),
-        Command::ListChecks { checks } => list_checks(checks),
         Command::Show { report, format } => show(&report, format),
+        Command::ListChecks(args) => list_checks(args),
+        Command::Validate { files, checks } => Ok(validate(&files, checks.as_deref())),
+        Command::Explain {
+            check,
+            checks,
+            profile,
+        } => explain(&check, checks.as_ref(), profile.as_deref()),
+        Command::Schema { kind } => {
+            print!("{}", schema::render(kind));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "shipshape",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     };
     result.unwrap_or_else(|InputFailure(msg)| {
         eprintln!("error: {msg}");
@@ -152,13 +247,36 @@ fn load_catalog(dir: Option<&PathBuf>) -> Result<Catalog, InputFailure> {
     })
 }
 
-fn list_checks(dir: Option<PathBuf>) -> Result<ExitCode, InputFailure> {
-    let catalog = load_catalog(dir.as_ref())?;
-    for c in &catalog.checks {
-        println!(
-            "{:<24} {:<21} cm{} {:<8} {}",
-            c.id, c.category, c.countermeasure, c.severity, c.title
-        );
+fn list_checks(args: ListArgs) -> Result<ExitCode, InputFailure> {
+    let catalog = load_catalog(args.checks.as_ref())?;
+    let profile = match &args.profile {
+        Some(spec) => Some(input(Catalog::load_profile(spec))?),
+        None => None,
+    };
+    let checks = match &profile {
+        Some(p) => input(catalog.select(p))?,
+        None => catalog.checks.clone(),
+    };
+    let category = args
+        .category
+        .as_deref()
+        .and_then(|c| Category::ALL.into_iter().find(|x| x.as_str() == c));
+    let checks = list::in_category(checks, category);
+    let rows = list::rows(&catalog, &checks, profile.as_ref());
+    match args.format {
+        ListFormat::Table => print!("{}", list::render_text(&rows, profile.as_ref())),
+        ListFormat::Json => {
+            let empty = Default::default();
+            let listing = list::Listing {
+                profile: profile.as_ref().map(|p| p.name.as_str()),
+                params: profile.as_ref().map_or(&empty, |p| &p.params),
+                checks: rows,
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&listing).expect("the listing serializes")
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,6 +299,117 @@ fn show(path: &std::path::Path, format: Format) -> Result<ExitCode, InputFailure
         colour: terminal && !no_color(),
     };
     print!("{}", report::render_styled(&report, format, style));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(files: &[PathBuf], checks: Option<&std::path::Path>) -> ExitCode {
+    let outcome = if files.is_empty() {
+        validate::validate_builtin(checks)
+    } else {
+        validate::validate_files(files, checks)
+    };
+    for v in &outcome.valid {
+        println!("ok: {} ({})", v.what, v.summary);
+    }
+    for e in &outcome.problems {
+        eprintln!("error: {e}");
+    }
+    if outcome.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} problem{} found",
+            outcome.problems.len(),
+            if outcome.problems.len() == 1 { "" } else { "s" }
+        );
+        ExitCode::from(2)
+    }
+}
+
+fn explain(
+    id: &str,
+    checks: Option<&PathBuf>,
+    profile: Option<&str>,
+) -> Result<ExitCode, InputFailure> {
+    let catalog = load_catalog(checks)?;
+    let mut profiles = Vec::new();
+    for name in shipshape::catalog::builtin_profile_names() {
+        profiles.push(input(Catalog::load_profile(&name))?);
+    }
+    if let Some(spec) = profile {
+        let p = input(Catalog::load_profile(spec))?;
+        profiles.retain(|x| x.name != p.name);
+        profiles.push(p);
+    }
+    let text =
+        explain::explain(&catalog, id, &profiles).map_err(|e| InputFailure(e.to_string()))?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The manual page of shipshape, or of `shipshape SUBCOMMAND`, with the exit
+/// codes and environment variables.
+fn man(subcommand: Option<&str>) -> Result<ExitCode, InputFailure> {
+    use clap_mangen::roff::{bold, roman, Roff};
+    let mut cmd = Cli::command();
+    cmd.build();
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => cmd.find_subcommand(name).cloned().ok_or_else(|| {
+            InputFailure(format!(
+                "no subcommand {name:?}\n  hint: one of {}",
+                cmd.get_subcommands()
+                    .map(|c| c.get_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?,
+    };
+    let has_version = page.get_version().is_some();
+    let man = clap_mangen::Man::new(page);
+    let mut out = Vec::new();
+    let write = |r: std::io::Result<()>| r.expect("writing to memory");
+    write(man.render_title(&mut out));
+    write(man.render_name_section(&mut out));
+    write(man.render_synopsis_section(&mut out));
+    write(man.render_description_section(&mut out));
+    write(man.render_options_section(&mut out));
+    write(man.render_subcommands_section(&mut out));
+    let mut extra = Roff::new();
+    extra.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in [
+        ("0", "Every host audited, no failing finding (or the command succeeded)."),
+        ("1", "At least one failing finding, or a host that could not be audited."),
+        ("2", "Invalid input (arguments, checks, profile, inventory): nothing audited. Each problem names file:line:column and gives a hint."),
+        ("130", "Interrupted by a second Ctrl-C."),
+    ] {
+        extra.control("TP", []).text([bold(code)]).text([roman(meaning)]);
+    }
+    extra.control("SH", ["ENVIRONMENT"]);
+    for (var, meaning) in [
+        (
+            "SHIPSHAPE_PASSWORD",
+            "SSH password, tried after ssh-agent and keys; never taken from the command line.",
+        ),
+        (
+            "SHIPSHAPE_KEY_PASSPHRASE",
+            "Passphrase of an encrypted private key.",
+        ),
+        ("NO_COLOR", "Set to turn off colour in the table report."),
+    ] {
+        extra
+            .control("TP", [])
+            .text([bold(var)])
+            .text([roman(meaning)]);
+    }
+    write(extra.to_writer(&mut out));
+    if has_version {
+        write(man.render_version_section(&mut out));
+    }
+    use std::io::Write as _;
+    std::io::stdout()
+        .write_all(&out)
+        .map_err(|e| InputFailure(format!("cannot write the manual page: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

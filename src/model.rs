@@ -7,6 +7,7 @@ use std::fmt;
 /// What kind of weakness a check looks for. Serialized names are a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(schemars::JsonSchema)]
 pub enum Category {
     OutdatedSoftware,
     FtpService,
@@ -51,6 +52,7 @@ impl fmt::Display for Category {
 /// Outcome of one check on one host. Serialized names are a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(schemars::JsonSchema)]
 pub enum Status {
     Fail,
     Pass,
@@ -82,6 +84,7 @@ impl fmt::Display for Status {
 /// How bad a failing check is. Ordered from most to least severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(schemars::JsonSchema)]
 pub enum Severity {
     Critical,
     High,
@@ -117,8 +120,11 @@ impl fmt::Display for Severity {
 }
 
 /// One of the incident report's five countermeasures (section 8), numbered 1–5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(into = "u8")]
+#[schemars(extend("minimum" = 1, "maximum" = 5))]
 pub struct Countermeasure(u8);
 
 impl Countermeasure {
@@ -172,7 +178,7 @@ impl fmt::Display for Countermeasure {
 }
 
 /// One check's result on one host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub check: String,
     pub title: String,
@@ -192,7 +198,7 @@ pub struct Finding {
 }
 
 /// Whether a host could be audited, and if not, why. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum HostStatus {
     Audited,
@@ -225,7 +231,7 @@ impl fmt::Display for HostStatus {
 }
 
 /// Everything the audit learned about one host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HostReport {
     pub name: String,
     pub address: String,
@@ -241,7 +247,7 @@ pub struct HostReport {
 }
 
 /// Name and version of the program that wrote a report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
@@ -257,7 +263,7 @@ impl ToolInfo {
 }
 
 /// The waiver a waived finding is under (JSON: the finding's `waiver`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WaiverRef {
     pub justification: String,
     pub expires: chrono::NaiveDate,
@@ -266,7 +272,7 @@ pub struct WaiverRef {
 }
 
 /// What became of one waiver in a run. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaiverState {
     /// In force, and it waived at least one failing finding.
@@ -294,7 +300,7 @@ impl fmt::Display for WaiverState {
 }
 
 /// One waiver and its state (JSON: an entry of the top-level `waivers`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WaiverOutcome {
     pub check: String,
     /// Glob on host names (`*`, `?`, `[...]`).
@@ -309,7 +315,7 @@ pub struct WaiverOutcome {
 }
 
 /// A finding's drift against the baseline. Serialized names are a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Drift {
     /// Open now, not open in the baseline.
@@ -334,7 +340,7 @@ impl fmt::Display for Drift {
 }
 
 /// A finding open in the baseline and no longer open now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResolvedFinding {
     pub check: String,
     pub title: String,
@@ -347,7 +353,7 @@ pub struct ResolvedFinding {
 }
 
 /// Drift counts of one host (JSON: the host's `drift`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HostDrift {
     /// False when the baseline has no audited report of this host: every
     /// open finding is then `new`.
@@ -360,7 +366,7 @@ pub struct HostDrift {
 }
 
 /// The comparison with `--baseline` (JSON: top-level `baseline`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BaselineSummary {
     /// The baseline file as given on the command line.
     pub file: String,
@@ -376,7 +382,7 @@ pub struct BaselineSummary {
 
 /// A host's risk score and what it is made of (JSON: the host's `risk`).
 /// See `crate::risk` and the README for the formula.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Risk {
     pub score: u32,
     /// Failing findings by severity (waived ones excluded).
@@ -392,7 +398,7 @@ pub struct Risk {
 }
 
 /// A whole audit run: the JSON report's top level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub tool: ToolInfo,
     pub profile: String,

@@ -14,23 +14,27 @@ use serde_saphyr::Spanned;
 use std::path::Path;
 
 /// One waiver as written in YAML.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaiverDoc {
     /// The check id it waives.
+    #[schemars(with = "String")]
     pub check: Spanned<String>,
     /// Glob on host names: `*`, `?`, `[abc]`, `[!abc]`.
+    #[schemars(with = "String")]
     pub host: Spanned<String>,
     /// Why the risk is accepted (who decided, what compensates).
+    #[schemars(with = "String")]
     pub justification: Spanned<String>,
     /// Last day the waiver is in force, `YYYY-MM-DD`.
+    #[schemars(with = "chrono::NaiveDate")]
     pub expires: Spanned<String>,
 }
 
 /// A `--waivers FILE`: the same `waivers:` list a profile may have.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct WaiverFileDoc {
+pub struct WaiverFileDoc {
     waivers: Vec<WaiverDoc>,
 }
 

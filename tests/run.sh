@@ -14,6 +14,8 @@ fi
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
   debootstrap iproute2 util-linux procps ca-certificates curl
   libxml2-utils chromium)
+# tests/shell.rs: syntax checks of the completions, and the man page rendered
+packages+=(zsh fish groff-base man-db)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -26,6 +28,14 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo is missing: install Rust (https://rustup.rs) and run again" >&2
   exit 2
+fi
+
+# tests/editor.rs: the README's editor setup, checked with yaml-language-server
+# (node and npm come with the Rust image).
+yls=target/yaml-language-server
+if command -v npm >/dev/null 2>&1 && [ ! -x "$yls/node_modules/.bin/yaml-language-server" ]; then
+  npm install --prefix "$yls" --no-audit --no-fund --loglevel=error yaml-language-server@1.25.0 >/dev/null ||
+    echo "npm could not install yaml-language-server: tests/editor.rs will fail" >&2
 fi
 
 bash tests/lab/lab.sh build

@@ -158,6 +158,10 @@ impl Analyzer for CredentialFiles {
         "plaintext passwords in files: world-readable, inside a web root, or weak"
     }
 
+    fn params(&self) -> &'static [&'static str] {
+        &["domain", "organization"]
+    }
+
     fn probes(&self, _with: &Params) -> Vec<String> {
         vec![FILES_PROBE.into()]
     }

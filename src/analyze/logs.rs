@@ -163,6 +163,10 @@ impl Analyzer for LogRetention {
         "web, FTP, auth and system logs reach back at least min_log_retention_days (logrotate, journald)"
     }
 
+    fn params(&self) -> &'static [&'static str] {
+        &["min_log_retention_days"]
+    }
+
     fn probes(&self, _with: &Params) -> Vec<String> {
         vec![ROTATION_PROBE.into()]
     }

@@ -61,6 +61,11 @@ pub trait Analyzer: Sync {
     fn name(&self) -> &'static str;
     /// One line for `list-checks` and error messages.
     fn description(&self) -> &'static str;
+    /// Profile or inventory parameters the analyzer reads (for `explain`
+    /// and `list-checks --profile`).
+    fn params(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Probe ids the analyzer reads, given the check's arguments.
     fn probes(&self, with: &Params) -> Vec<String>;
     /// Reject bad arguments at load time, with a message for the user.

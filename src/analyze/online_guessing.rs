@@ -103,6 +103,15 @@ impl Analyzer for OnlineGuessable {
         "results of opt-in online guessing (--online-guessing): a few likely passwords per account against FTP and SSH"
     }
 
+    fn params(&self) -> &'static [&'static str] {
+        &[
+            crate::online::POLICY_PARAM,
+            crate::online::PER_ACCOUNT_PARAM,
+            crate::online::PER_HOST_PARAM,
+            crate::online::DELAY_PARAM,
+        ]
+    }
+
     /// `online.guessing` is what this reads; the others are what the
     /// guessing before evaluation reads (accounts, FTP listener, host name
     /// for candidates, /etc/shadow for locked accounts and offline finds).

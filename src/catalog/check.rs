@@ -13,20 +13,26 @@ use std::path::Path;
 pub type Params = BTreeMap<String, serde_json::Value>;
 
 /// One file under `checks/`: probes it defines and checks it declares.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckFileDoc {
+    /// What to read on the target; every probe runs at most once per host.
     #[serde(default)]
     pub probes: Vec<ProbeDoc>,
+    /// How to judge what the probes read.
     #[serde(default)]
     pub checks: Vec<CheckDoc>,
 }
 
 /// A probe as written: exactly one of `sh`, `file` or `command`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDoc {
+    /// Unique id: letters, digits, `.`, `-` and `_` (at most 64), starting
+    /// with a letter or digit.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub id: Spanned<String>,
+    /// What the probe reads, in a few words (shown by `shipshape explain`).
     pub description: String,
     /// A POSIX sh fragment. `{{name}}` inserts a parameter, shell-quoted.
     pub sh: Option<String>,
@@ -34,6 +40,7 @@ pub struct ProbeDoc {
     pub file: Option<String>,
     /// A command and its arguments, run without a shell.
     pub command: Option<Vec<String>>,
+    /// Reads what only root may read: `skip` with the reason when not root.
     #[serde(default)]
     pub needs_root: bool,
     /// The output may hold secrets: never saved with --save-facts.
@@ -41,9 +48,11 @@ pub struct ProbeDoc {
     pub sensitive: bool,
     /// Seconds before the target's `timeout` stops the probe.
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 1, max = 600))]
     pub timeout: u32,
     /// Bytes of output kept; more is cut and reported as truncated.
     #[serde(default = "default_max_bytes")]
+    #[schemars(range(min = 1, max = 16777216))]
     pub max_bytes: usize,
 }
 
@@ -69,20 +78,30 @@ pub struct ProbeDef {
 }
 
 /// A check as written in YAML.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDoc {
+    /// Unique id: letters, digits, `.`, `-` and `_` (at most 64), starting
+    /// with a letter or digit.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub id: Spanned<String>,
+    /// The desired state, as one sentence ("No FTP server is installed").
     pub title: String,
     pub category: Category,
+    /// The incident report's countermeasure (1-5) the finding is listed under.
     pub countermeasure: Countermeasure,
+    /// How bad a failure is (a profile may override it).
     pub severity: Severity,
+    /// Why it matters: the attack the check guards against.
     pub rationale: String,
+    /// What to do when the check fails.
     pub remediation: String,
+    /// Links to advisories and guides.
     #[serde(default)]
     pub references: Vec<String>,
     /// Probes this check reads (besides those its rule or analyzer names).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub probes: Vec<Spanned<String>>,
     /// When given and false, the check is `skip` (not applicable).
     pub applies_if: Option<ConditionDoc>,
@@ -91,6 +110,7 @@ pub struct CheckDoc {
     /// Evidence written when a `fail_if` check passes.
     pub pass_evidence: Option<String>,
     /// A named Rust analyzer that decides the check.
+    #[schemars(with = "Option<String>")]
     pub analyzer: Option<Spanned<String>>,
     /// Arguments for the analyzer.
     #[serde(default)]

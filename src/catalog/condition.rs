@@ -10,14 +10,16 @@ use std::path::Path;
 
 /// A condition as written in YAML. Exactly one of `all`, `any`, `none` or
 /// `probe` must be given; a `probe` leaf takes exactly one test.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionDoc {
     all: Option<Vec<ConditionDoc>>,
     any: Option<Vec<ConditionDoc>>,
     none: Option<Vec<ConditionDoc>>,
+    #[schemars(with = "Option<String>")]
     probe: Option<Spanned<String>>,
     /// A regular expression matched against each line of the output.
+    #[schemars(with = "Option<String>")]
     matches: Option<Spanned<String>>,
     /// A fixed string looked for in the output.
     contains: Option<String>,

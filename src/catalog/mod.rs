@@ -35,7 +35,8 @@ pub struct Catalog {
     pub eol: EolTable,
 }
 
-const EOL_FILE: &str = "checks/data/eol.yml";
+/// Where the EOL table lives, in the repository and in a checks directory.
+pub const EOL_FILE: &str = "checks/data/eol.yml";
 
 fn builtin_files(prefix: &str) -> impl Iterator<Item = SourceFile> + '_ {
     builtin::BUILTIN_FILES
@@ -233,8 +234,7 @@ impl Catalog {
         {
             read_file(as_path)?
         } else {
-            let wanted = format!("profiles/{spec}.yml");
-            match builtin_files("profiles/").find(|f| f.path.to_string_lossy().ends_with(&wanted)) {
+            match builtin_profile_source(spec) {
                 Some(f) => f,
                 None => {
                     return Err(InputError::new(
@@ -249,9 +249,7 @@ impl Catalog {
                 }
             }
         };
-        let doc: ProfileDoc = serde_saphyr::from_str(&source.text)
-            .map_err(|e| InputError::from_yaml(&source.path, &e))?;
-        doc.compile(&source.path)
+        parse_profile(&source)
     }
 
     /// The checks a profile selects, with its severity overrides applied.
@@ -298,6 +296,25 @@ impl Catalog {
             .collect();
         Ok(selected)
     }
+}
+
+/// Parse and validate a profile's text (check ids are resolved by
+/// [`Catalog::select`]).
+pub fn parse_profile(source: &SourceFile) -> Result<Profile, InputErrors> {
+    let doc: ProfileDoc = serde_saphyr::from_str(&source.text)
+        .map_err(|e| InputError::from_yaml(&source.path, &e))?;
+    Ok(doc.compile(&source.path)?)
+}
+
+/// The built-in profile called `name`, as a file.
+pub fn builtin_profile_source(name: &str) -> Option<SourceFile> {
+    let wanted = format!("profiles/{name}.yml");
+    builtin_files("profiles/").find(|f| f.path.to_string_lossy().ends_with(&wanted))
+}
+
+/// The built-in EOL table, as a file.
+pub fn builtin_eol() -> Option<SourceFile> {
+    builtin_files(EOL_FILE).next()
 }
 
 /// Names of the built-in profiles.

@@ -7,9 +7,10 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::Path;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileDoc {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     pub description: String,
     #[serde(default)]
@@ -19,13 +20,14 @@ pub struct ProfileDoc {
     pub params: Params,
     /// Severity overrides by check id.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, Severity>")]
     pub severity: std::collections::HashMap<Spanned<String>, Severity>,
     /// Accepted risks (see `crate::waiver`).
     #[serde(default)]
     pub waivers: Vec<crate::waiver::WaiverDoc>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SelectDoc {
     /// Categories to run (default: all).
@@ -33,9 +35,11 @@ pub struct SelectDoc {
     pub categories: Vec<Category>,
     /// When given, exactly these checks run.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub checks: Vec<Spanned<String>>,
     /// Checks never run.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
 }
 

@@ -131,6 +131,10 @@ impl Analyzer for IpRestriction {
         "which sources reach a maintenance service (firewall, bind address, daemon controls) vs management_networks"
     }
 
+    fn params(&self) -> &'static [&'static str] {
+        &["management_networks"]
+    }
+
     fn probes(&self, with: &Params) -> Vec<String> {
         let mut v: Vec<String> = [LISTENERS_PROBE, NFT_PROBE, IPTABLES_PROBE, FIREWALLD_PROBE]
             .iter()

@@ -289,6 +289,15 @@ impl Analyzer for PasswordGuessable {
         "account passwords guessed offline from the domain, organisation, host and account names (on the auditor)"
     }
 
+    fn params(&self) -> &'static [&'static str] {
+        &[
+            "domain",
+            "organization",
+            "password_budget_secs",
+            "password_threads",
+        ]
+    }
+
     fn probes(&self, _with: &Params) -> Vec<String> {
         vec![
             SHADOW_PROBE.into(),
@@ -653,6 +662,10 @@ impl Analyzer for PasswordQualityPolicy {
 
     fn description(&self) -> &'static str {
         "PAM password quality (pam_pwquality/pam_cracklib): shortest password accepted, dictionary check"
+    }
+
+    fn params(&self) -> &'static [&'static str] {
+        &["password_min_length"]
     }
 
     fn probes(&self, _with: &Params) -> Vec<String> {
