@@ -14,6 +14,8 @@ pub mod model;
 pub mod online;
 pub mod probe;
 pub mod report;
+pub mod route;
 pub mod run;
 pub mod secret;
+pub mod sshconfig;
 pub mod transport;

@@ -1,5 +1,13 @@
-//! Targets: from `[user@]host[:port]` arguments and from a YAML inventory
-//! (`defaults`, `vars`, `hosts`), each with its merged parameters.
+//! Targets: from `[user@]host[:port]` arguments and from inventories, each
+//! with its merged parameters. `--inventory` takes shipshape's own YAML
+//! (`defaults`, `vars`, `hosts`), Ansible YAML, Ansible INI, or an
+//! executable dynamic inventory (read with `ansible-inventory --list`); the
+//! format is recognised from the file itself (see [`load_inventory`]).
+
+pub mod ansible;
+pub mod ansible_ini;
+pub mod ansible_yaml;
+pub mod limit;
 
 use crate::catalog::check::Params;
 use crate::catalog::error::{InputError, InputErrors, SourceLoc};
@@ -8,17 +16,31 @@ use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
 
 /// One host to audit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// The name reports use.
     pub name: String,
     /// Where to connect (name or IP address).
     pub address: String,
-    pub port: u16,
+    /// The port the target names (`host:port`, inventory); `None` leaves it
+    /// to `--port`, ssh_config, or 22.
+    pub port: Option<u16>,
     pub user: Option<String>,
     pub identity_file: Option<PathBuf>,
     /// Inventory-wide vars overlaid by the host's own vars.
     pub vars: Params,
+    /// Inventory groups the host belongs to, with their ancestors and `all`
+    /// (for `--limit`); empty for command-line targets.
+    pub groups: Vec<String>,
+    /// Run the probes as root through sudo (inventory `become`,
+    /// `ansible_become`); `None` leaves it to `--become`.
+    pub become_root: Option<bool>,
+    /// Jump hosts the inventory names (`proxy_jump`, or a ProxyJump in
+    /// `ansible_ssh_common_args`); `None` leaves it to ssh_config, an empty
+    /// list means none.
+    pub proxy_jump: Option<Vec<String>>,
+    /// Where and how to connect, once resolved (see [`crate::route`]).
+    pub route: Option<crate::route::Route>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +61,11 @@ struct HostDoc {
     port: Option<u16>,
     user: Option<String>,
     identity_file: Option<PathBuf>,
+    /// Run the probes as root through sudo.
+    #[serde(rename = "become")]
+    become_root: Option<bool>,
+    /// Jump hosts, `[user@]host[:port]` separated by commas, or `none`.
+    proxy_jump: Option<String>,
     #[serde(default)]
     vars: Params,
 }
@@ -81,26 +108,93 @@ pub fn parse_target(spec: &str) -> Result<Target, String> {
         None => None,
     };
     Ok(Target {
-        name: host.clone(),
+        name: match port {
+            Some(p) => format!("{host}:{p}"),
+            None => host.clone(),
+        },
         address: host,
-        port: port.unwrap_or(22),
+        port,
         user,
         identity_file: None,
         vars: Params::new(),
-    })
-    .map(|mut t| {
-        if let Some(p) = port {
-            t.port = p;
-            t.name = format!("{}:{p}", t.name);
-        }
-        t
+        groups: Vec::new(),
+        become_root: None,
+        proxy_jump: None,
+        route: None,
     })
 }
 
-/// Read a YAML inventory.
+/// The formats `--inventory` recognises, in the order they are tried.
+const FORMATS: &str = "shipshape YAML, Ansible YAML, Ansible INI";
+
+/// Read an inventory of any supported format. An executable file starting
+/// with `#!` is a dynamic inventory (run through `ansible-inventory`). Text
+/// is shipshape YAML when it is a mapping whose keys are only `defaults`,
+/// `vars` and `hosts`; Ansible YAML when it is another mapping; Ansible INI
+/// otherwise. A file that fits none is an error naming each format tried.
 pub fn load_inventory(path: &Path) -> Result<Vec<Target>, InputErrors> {
+    let whole =
+        |msg: String| -> InputErrors { InputError::new(SourceLoc::file_only(path), msg).into() };
+    if is_script(path) {
+        let inv = ansible::dynamic(path).map_err(whole)?;
+        return inv
+            .targets()
+            .map_err(|e| whole(format!("dynamic inventory: {e}")));
+    }
     let src = crate::catalog::read_file(path)?;
-    parse_inventory(path, &src.text)
+    detect_and_parse(path, &src.text)
+}
+
+fn is_script(path: &Path) -> bool {
+    use std::io::Read as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let executable =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    let mut head = [0u8; 2];
+    executable
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+        && &head == b"#!"
+}
+
+/// Recognise the format of inventory text and parse it.
+pub fn detect_and_parse(path: &Path, text: &str) -> Result<Vec<Target>, InputErrors> {
+    let whole =
+        |msg: String| -> InputErrors { InputError::new(SourceLoc::file_only(path), msg).into() };
+    let yaml: Result<serde_json::Value, String> =
+        serde_saphyr::from_str(text).map_err(|e| e.to_string());
+    let native_keys = |m: &serde_json::Map<String, serde_json::Value>| {
+        !m.is_empty()
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "defaults" | "vars" | "hosts"))
+    };
+    match &yaml {
+        Ok(serde_json::Value::Object(m)) if native_keys(m) => parse_inventory(path, text),
+        Ok(v @ serde_json::Value::Object(_)) => {
+            let inv = ansible_yaml::from_value(v).map_err(|e| {
+                whole(format!(
+                    "read as an Ansible YAML inventory (a mapping that is not shipshape's                      defaults/vars/hosts): {e} (formats tried: {FORMATS})"
+                ))
+            })?;
+            inv.targets()
+                .map_err(|e| whole(format!("Ansible YAML inventory: {e}")))
+        }
+        _ => {
+            let inv = ansible_ini::parse(text).map_err(|ini| {
+                let yaml_why = match &yaml {
+                    Ok(_) => "not a YAML mapping".to_string(),
+                    Err(e) => format!("not YAML: {}", e.lines().next().unwrap_or("")),
+                };
+                whole(format!(
+                    "not an inventory in any format shipshape reads (tried {FORMATS}): \
+                     shipshape YAML and Ansible YAML: {yaml_why}; Ansible INI: {ini}"
+                ))
+            })?;
+            inv.targets()
+                .map_err(|e| whole(format!("Ansible INI inventory: {e}")))
+        }
+    }
 }
 
 pub fn parse_inventory(path: &Path, text: &str) -> Result<Vec<Target>, InputErrors> {
@@ -150,8 +244,8 @@ pub fn parse_inventory(path: &Path, text: &str) -> Result<Vec<Target>, InputErro
             ));
             continue;
         }
-        let port = h.port.or(doc.defaults.port).unwrap_or(22);
-        if port == 0 {
+        let port = h.port.or(doc.defaults.port);
+        if port == Some(0) {
             errors.push(InputError::new(
                 loc,
                 format!("host {:?}: port must be 1 to 65535", name.value),
@@ -170,6 +264,19 @@ pub fn parse_inventory(path: &Path, text: &str) -> Result<Vec<Target>, InputErro
                 .identity_file
                 .or_else(|| doc.defaults.identity_file.clone()),
             vars,
+            groups: vec!["all".to_string()],
+            become_root: h.become_root.or(doc.defaults.become_root),
+            proxy_jump: h
+                .proxy_jump
+                .or_else(|| doc.defaults.proxy_jump.clone())
+                .map(|j| {
+                    if j.trim().eq_ignore_ascii_case("none") {
+                        Vec::new()
+                    } else {
+                        j.split(',').map(|h| h.trim().to_string()).collect()
+                    }
+                }),
+            route: None,
         });
     }
     if errors.is_empty() {
@@ -188,12 +295,12 @@ mod tests {
         let t = parse_target("admin@web1:2222").unwrap();
         assert_eq!(
             (t.user.as_deref(), t.address.as_str(), t.port),
-            (Some("admin"), "web1", 2222)
+            (Some("admin"), "web1", Some(2222))
         );
         let t = parse_target("[::1]:2200").unwrap();
-        assert_eq!((t.address.as_str(), t.port), ("::1", 2200));
+        assert_eq!((t.address.as_str(), t.port), ("::1", Some(2200)));
         let t = parse_target("10.0.0.1").unwrap();
-        assert_eq!((t.name.as_str(), t.port, t.user), ("10.0.0.1", 22, None));
+        assert_eq!((t.name.as_str(), t.port, t.user), ("10.0.0.1", None, None));
         assert!(parse_target("web1:0").is_err());
         assert!(parse_target("web1:http").is_err());
         assert!(parse_target("@web1").is_err());
@@ -206,7 +313,7 @@ mod tests {
         let hosts = parse_inventory(Path::new("inv.yml"), text).unwrap();
         assert_eq!(hosts.len(), 2);
         assert_eq!(hosts[0].name, "web1");
-        assert_eq!(hosts[0].port, 2222);
+        assert_eq!(hosts[0].port, Some(2222));
         assert_eq!(hosts[0].user.as_deref(), Some("admin"));
         assert_eq!(hosts[0].vars["domain"], "other.example");
         assert_eq!(hosts[1].user.as_deref(), Some("root"));
@@ -241,5 +348,53 @@ mod tests {
         assert_eq!(hosts[0].name, "a'$(b)`c`;");
         let err = parse_inventory(Path::new("inv.yml"), "hosts: {}\n").unwrap_err();
         assert!(err.to_string().contains("no hosts"), "{err}");
+    }
+
+    #[test]
+    fn formats_are_recognised_from_the_content() {
+        let p = Path::new("inv");
+        let native = detect_and_parse(p, "hosts:\n  a: {address: 10.0.0.1}\n").unwrap();
+        assert_eq!(native[0].address, "10.0.0.1");
+        let yaml =
+            detect_and_parse(p, "all:\n  hosts:\n    a: {ansible_host: 10.0.0.2}\n").unwrap();
+        assert_eq!(yaml[0].address, "10.0.0.2");
+        let ini = detect_and_parse(p, "[web]\na ansible_host=10.0.0.3\n").unwrap();
+        assert_eq!(ini[0].address, "10.0.0.3");
+        assert_eq!(ini[0].groups, vec!["all", "web"]);
+        let plain = detect_and_parse(p, "a\nb\n").unwrap();
+        assert_eq!(plain.len(), 2);
+        // Wrong guesses name every format tried.
+        let err = detect_and_parse(p, "[web\n").unwrap_err().to_string();
+        assert!(
+            err.contains("shipshape YAML, Ansible YAML, Ansible INI"),
+            "{err}"
+        );
+        assert!(err.contains("line 1"), "{err}");
+        let err = detect_and_parse(p, "all:\n  hostz: {}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Ansible YAML") && err.contains("formats tried"),
+            "{err}"
+        );
+        // Native errors keep their positions.
+        let err = detect_and_parse(p, "hosts:\n  web1: {adress: x}\n").unwrap_err();
+        assert!(err.to_string().starts_with("inv:2:"), "{err}");
+    }
+
+    #[test]
+    fn native_become_and_proxy_jump() {
+        let hosts = parse_inventory(
+            Path::new("inv.yml"),
+            "defaults: {become: true}\nhosts:\n  a: {proxy_jump: \"j1, u@j2:2200\"}\n  b: {become: false, proxy_jump: none}\n",
+        )
+        .unwrap();
+        assert_eq!(hosts[0].become_root, Some(true));
+        assert_eq!(
+            hosts[0].proxy_jump,
+            Some(vec!["j1".to_string(), "u@j2:2200".to_string()])
+        );
+        assert_eq!(hosts[1].become_root, Some(false));
+        assert_eq!(hosts[1].proxy_jump, Some(vec![]));
     }
 }
