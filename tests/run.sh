@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
-  debootstrap iproute2 util-linux procps ca-certificates curl)
+  debootstrap iproute2 util-linux procps ca-certificates curl python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -24,6 +24,16 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo is missing: install Rust (https://rustup.rs) and run again" >&2
   exit 2
+fi
+
+# ansible-core for the dynamic-inventory test (tests/lab_admin.rs), in a
+# venv kept between runs; a few seconds when cached.
+ansible_venv=/var/tmp/shipshape-ansible
+if [ ! -x "$ansible_venv/bin/ansible-inventory" ]; then
+  echo "installing ansible-core into $ansible_venv"
+  rm -rf "$ansible_venv"
+  /usr/bin/python3 -m venv "$ansible_venv"
+  "$ansible_venv/bin/pip" install -q --disable-pip-version-check ansible-core
 fi
 
 bash tests/lab/lab.sh build
