@@ -160,6 +160,10 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
                 " (sudo wants a password: set SHIPSHAPE_BECOME_PASSWORD, or allow the user \
                  NOPASSWD for this command)"
             }
+            Some(_) if stray.contains("must have a tty") => {
+                " (sudoers has `requiretty`: shipshape runs without a terminal; allow the \
+                 user with `Defaults:USER !requiretty`)"
+            }
             Some(_) if stray.contains("sudo") => " (--become: the script runs under sudo)",
             _ => "",
         };
@@ -270,7 +274,11 @@ fn network(target: &Target, settings: &Settings) -> online::Network {
         .map(|r| r.opts.port)
         .or(target.port)
         .unwrap_or(22);
-    ssh.known_hosts = settings.known_hosts.clone();
+    ssh.known_hosts = target
+        .route
+        .as_ref()
+        .map(|r| r.opts.known_hosts.clone())
+        .unwrap_or_else(|| settings.known_hosts.clone());
     ssh.accept_new_host_keys = false;
     ssh.connect_timeout = limit;
     ssh.auth_timeout = limit;

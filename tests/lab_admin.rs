@@ -136,6 +136,13 @@ fn ssh_config_alias_gives_the_direct_audit_findings() {
     assert_eq!(statuses(&report, "labclean"), direct);
     assert_eq!(exec_requests("clean"), before + 1, "one exec request");
 
+    // Without -F, ~/.ssh/config is read when it exists, as ssh does.
+    let home = tmp();
+    std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
+    std::fs::copy(&cfg, home.path().join(".ssh/config")).unwrap();
+    let out = audit(&["labclean"], &[("HOME", home.path().to_str().unwrap())]);
+    assert_eq!(statuses(&json(&out), "labclean"), direct);
+
     // A Match block that would change the connection is refused, not ignored.
     let cfg = write(
         dir.path(),
@@ -170,10 +177,14 @@ fn proxyjump_through_the_bastion() {
     assert_eq!(host(&json(&out), INNER)["status"], "auth-failed");
 
     // ...and is audited through it, in one exec request.
-    let before = exec_requests("inner");
+    let before = (exec_requests("inner"), exec_requests("bastion"));
     let out = audit(&["-F", cfg, "inner"], &[]);
     let inner = statuses(&json(&out), "inner");
-    assert_eq!(exec_requests("inner"), before + 1);
+    // One exec on the target, none on the jump host (a direct-tcpip channel).
+    assert_eq!(
+        (exec_requests("inner"), exec_requests("bastion")),
+        (before.0 + 1, before.1)
+    );
     assert!(inner.len() > 20, "{inner:?}");
 
     // Two hops (bastion, then inner) to clean: the direct audit's findings.
@@ -200,6 +211,29 @@ fn proxyjump_through_the_bastion() {
     assert!(
         err.starts_with("jump host bastion (jumper@10.203.0.10:22): "),
         "{err}"
+    );
+
+    // A jump host that does not answer: unreachable, the hop named, in time.
+    let cfg3 = write(
+        dir.path(),
+        "ssh_config_ghost",
+        &format!(
+            "Host via-ghost\n  HostName {CLEAN}\n  ProxyJump root@{NOBODY_HOME}\n\
+             Host *\n  IdentityFile {k}\n  UserKnownHostsFile {}\n",
+            known_hosts().display()
+        ),
+    );
+    let started = std::time::Instant::now();
+    let out = audit(&["-F", cfg3.to_str().unwrap(), "via-ghost"], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let h = host(&json(&out), "via-ghost").clone();
+    assert_eq!(h["status"], "unreachable", "{h}");
+    assert!(
+        h["error"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("jump host root@{NOBODY_HOME}:22: ")),
+        "{h}"
     );
 }
 
@@ -354,6 +388,29 @@ fn dynamic_inventory_through_ansible_inventory() {
     );
     assert_eq!(statuses(&json(&out), "clean"), clean);
 
+    // An inventory directory is Ansible's to read, too.
+    let inv_dir = dir.path().join("inventory.d");
+    std::fs::create_dir(&inv_dir).unwrap();
+    write(
+        &inv_dir,
+        "lab.ini",
+        &format!(
+            "[web]\nclean ansible_host={CLEAN} ansible_user=root ansible_ssh_private_key_file={} password_budget_secs=0\n",
+            key_path()
+        ),
+    );
+    let mut dargs = kh_args();
+    dargs.extend(["-F", "none", "-i", inv_dir.to_str().unwrap()].map(String::from));
+    let d: Vec<&str> = dargs.iter().map(String::as_str).collect();
+    let out = audit(
+        &d,
+        &[
+            ("PATH", &path),
+            ("ANSIBLE_LOCAL_TEMP", dir.path().to_str().unwrap()),
+        ],
+    );
+    assert_eq!(statuses(&json(&out), "clean"), clean);
+
     // Without Ansible: a clear input error.
     let out = audit(&a, &[("PATH", "/usr/bin:/bin")]);
     assert_eq!(out.status.code(), Some(2));
@@ -422,6 +479,13 @@ fn become_as_an_unprivileged_user() {
         let why = f.to_string();
         assert!(why.contains("root"), "{check}: {why}");
     }
+
+    // A root login needs no sudo (clean has none installed): same findings.
+    let clean = direct_root(CLEAN);
+    let a = with(&["--become", &format!("root@{CLEAN}")]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = audit(&a, &[("SHIPSHAPE_BECOME_PASSWORD", SUDO_PASSWORD)]);
+    assert_eq!(statuses(&json(&out), CLEAN), clean);
 
     // A user without sudo rights: the report says sudo refused.
     let a = with(&["--become", &format!("auditor@{BASTION}")]);

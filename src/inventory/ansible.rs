@@ -357,9 +357,10 @@ pub fn dynamic(path: &Path) -> Result<Inventory, String> {
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
-                    "{} is executable, so it is a dynamic inventory, and reading one needs \
-                     Ansible's `ansible-inventory`, which is not on PATH (install ansible-core, \
-                     or give a static INI or YAML inventory)",
+                    "{} is a dynamic inventory (an executable script, an inventory plugin's \
+                     configuration or a directory), and reading one needs Ansible's \
+                     `ansible-inventory`, which is not on PATH (install ansible-core, or give \
+                     a static INI or YAML inventory)",
                     path.display()
                 )
             } else {

@@ -135,7 +135,9 @@ const FORMATS: &str = "shipshape YAML, Ansible YAML, Ansible INI";
 pub fn load_inventory(path: &Path) -> Result<Vec<Target>, InputErrors> {
     let whole =
         |msg: String| -> InputErrors { InputError::new(SourceLoc::file_only(path), msg).into() };
-    if is_script(path) {
+    // Scripts, inventory plugin configurations and inventory directories
+    // are Ansible's to read.
+    if is_script(path) || path.is_dir() || is_plugin_config(path) {
         let inv = ansible::dynamic(path).map_err(whole)?;
         return inv
             .targets()
@@ -143,6 +145,18 @@ pub fn load_inventory(path: &Path) -> Result<Vec<Target>, InputErrors> {
     }
     let src = crate::catalog::read_file(path)?;
     detect_and_parse(path, &src.text)
+}
+
+/// An inventory plugin's configuration: YAML with a top-level `plugin:`.
+fn is_plugin_config(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    text.lines().any(|l| {
+        l.strip_prefix("plugin:")
+            .is_some_and(|v| !v.trim().is_empty())
+    }) && serde_saphyr::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|v| v.get("plugin").is_some_and(|p| p.is_string()))
 }
 
 fn is_script(path: &Path) -> bool {
@@ -396,5 +410,20 @@ mod tests {
         );
         assert_eq!(hosts[1].become_root, Some(false));
         assert_eq!(hosts[1].proxy_jump, Some(vec![]));
+    }
+
+    #[test]
+    fn plugin_configurations_are_dynamic() {
+        let dir = tempfile::tempdir().unwrap();
+        let plugin = dir.path().join("aws_ec2.yml");
+        std::fs::write(
+            &plugin,
+            "plugin: amazon.aws.aws_ec2\nregions: [ap-northeast-1]\n",
+        )
+        .unwrap();
+        assert!(is_plugin_config(&plugin));
+        let yaml = dir.path().join("hosts.yml");
+        std::fs::write(&yaml, "all:\n  hosts:\n    plugin:\n").unwrap();
+        assert!(!is_plugin_config(&yaml));
     }
 }
