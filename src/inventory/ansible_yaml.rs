@@ -4,99 +4,83 @@
 
 use super::ansible::{expand_range, Inventory};
 use crate::catalog::check::Params;
-use serde_json::Value;
+use crate::catalog::error::{InputError, InputErrors, SourceLoc};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::HashMap;
+use std::path::Path;
 
-/// Read an already-parsed YAML document. Errors name the group or host.
-pub fn from_value(doc: &Value) -> Result<Inventory, String> {
-    let top = doc
-        .as_object()
-        .ok_or("the document is not a mapping of groups")?;
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupDoc {
+    #[serde(default)]
+    hosts: Option<HashMap<Spanned<String>, Option<Params>>>,
+    #[serde(default)]
+    vars: Option<Params>,
+    #[serde(default)]
+    children: Option<HashMap<Spanned<String>, Option<GroupDoc>>>,
+}
+
+/// Parse Ansible YAML text; errors carry file:line:column.
+pub fn parse(path: &Path, text: &str) -> Result<Inventory, InputErrors> {
+    let top: HashMap<Spanned<String>, Option<GroupDoc>> =
+        serde_saphyr::from_str(text).map_err(|e| InputError::from_yaml(path, &e))?;
     let mut inv = Inventory::default();
-    for (name, g) in top {
-        group(&mut inv, name, g, 0)?;
+    for (name, g) in in_file_order(top) {
+        group(&mut inv, path, &name, g, 0)?;
     }
     if inv.hosts.is_empty() {
-        return Err("no group lists any host".into());
+        return Err(InputError::new(SourceLoc::file_only(path), "no group lists any host").into());
     }
     Ok(inv)
 }
 
-fn group(inv: &mut Inventory, name: &str, g: &Value, depth: usize) -> Result<(), String> {
-    if depth > 64 {
-        return Err(format!("group {name}: children nested too deeply"));
-    }
-    inv.group(name);
-    let g = match g {
-        Value::Null => return Ok(()),
-        Value::Object(m) => m,
-        other => {
-            return Err(format!(
-                "group {name}: expected a mapping with hosts, vars or children, found {other}"
-            ))
-        }
-    };
-    for key in g.keys() {
-        if !matches!(key.as_str(), "hosts" | "vars" | "children") {
-            return Err(format!(
-                "group {name}: unknown key {key:?} (a group has hosts, vars and children)"
-            ));
-        }
-    }
-    if let Some(vars) = g.get("vars") {
-        let vars = mapping(vars).ok_or_else(|| format!("group {name}: vars must be a mapping"))?;
-        inv.group(name).vars.extend(vars);
-    }
-    match g.get("hosts") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(hosts)) => {
-            for (pattern, vars) in hosts {
-                let vars = match vars {
-                    Value::Null => Params::new(),
-                    v => mapping(v).ok_or_else(|| {
-                        format!("group {name}, host {pattern}: variables must be a mapping")
-                    })?,
-                };
-                for host in expand_range(pattern).map_err(|e| format!("group {name}: {e}"))? {
-                    inv.add_host(&host, vars.clone());
-                    let gr = inv.group(name);
-                    if !gr.hosts.contains(&host) {
-                        gr.hosts.push(host);
-                    }
-                }
-            }
-        }
-        Some(_) => {
-            return Err(format!(
-                "group {name}: hosts must be a mapping of host names"
-            ))
-        }
-    }
-    match g.get("children") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(children)) => {
-            for (child, cg) in children {
-                let gr = inv.group(name);
-                if !gr.children.contains(child) {
-                    gr.children.push(child.clone());
-                }
-                group(inv, child, cg, depth + 1)?;
-            }
-        }
-        Some(_) => {
-            return Err(format!(
-                "group {name}: children must be a mapping of groups"
-            ))
-        }
-    }
-    Ok(())
+fn in_file_order<T>(m: HashMap<Spanned<String>, T>) -> Vec<(Spanned<String>, T)> {
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by_key(|(k, _)| (k.referenced.line(), k.referenced.column()));
+    v
 }
 
-fn mapping(v: &Value) -> Option<Params> {
-    match v {
-        Value::Null => Some(Params::new()),
-        Value::Object(m) => Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        _ => None,
+fn group(
+    inv: &mut Inventory,
+    path: &Path,
+    name: &Spanned<String>,
+    g: Option<GroupDoc>,
+    depth: usize,
+) -> Result<(), InputErrors> {
+    let at = |k: &Spanned<String>, msg: String| -> InputErrors {
+        InputError::new(SourceLoc::at(path, &k.referenced), msg).into()
+    };
+    if depth > 64 {
+        return Err(at(
+            name,
+            format!("group {}: children nested too deeply", name.value),
+        ));
     }
+    inv.group(&name.value);
+    let Some(g) = g else { return Ok(()) };
+    if let Some(vars) = g.vars {
+        inv.group(&name.value).vars.extend(vars);
+    }
+    for (pattern, vars) in in_file_order(g.hosts.unwrap_or_default()) {
+        let hosts = expand_range(&pattern.value)
+            .map_err(|e| at(&pattern, format!("group {}: {e}", name.value)))?;
+        for host in hosts {
+            inv.add_host(&host, vars.clone().unwrap_or_default());
+            let gr = inv.group(&name.value);
+            if !gr.hosts.contains(&host) {
+                gr.hosts.push(host);
+            }
+        }
+    }
+    for (child, cg) in in_file_order(g.children.unwrap_or_default()) {
+        let gr = inv.group(&name.value);
+        if !gr.children.contains(&child.value) {
+            gr.children.push(child.value.clone());
+        }
+        group(inv, path, &child, cg, depth + 1)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -126,8 +110,10 @@ all:
 
     #[test]
     fn groups_children_vars() {
-        let doc: Value = serde_saphyr::from_str(YAML).unwrap();
-        let t = from_value(&doc).unwrap().targets().unwrap();
+        let t = parse(Path::new("inv.yml"), YAML)
+            .unwrap()
+            .targets()
+            .unwrap();
         let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, vec!["jump.example", "web1", "web2"]);
         assert_eq!(t[0].groups, vec!["all", "ungrouped"]);
@@ -140,14 +126,18 @@ all:
     }
 
     #[test]
-    fn shape_errors() {
-        let bad = |y: &str| {
-            let doc: Value = serde_saphyr::from_str(y).unwrap();
-            from_value(&doc).unwrap_err()
-        };
-        assert!(bad("all:\n  hostz: {a: }\n").contains("hostz"));
-        assert!(bad("all:\n  hosts: [a, b]\n").contains("hosts must be a mapping"));
+    fn errors_have_positions() {
+        let bad = |y: &str| parse(Path::new("inv.yml"), y).unwrap_err().to_string();
+        let e = bad("all:\n  hostz: {a: }\n");
+        assert!(e.starts_with("inv.yml:2:") && e.contains("hostz"), "{e}");
+        let e = bad("all:\n  hosts: [a, b]\n");
+        assert!(e.starts_with("inv.yml:2:"), "{e}");
+        let e = bad("all:\n  children:\n    web:\n      hosts:\n        w[3:1]:\n");
+        assert!(
+            e.starts_with("inv.yml:5:9:") && e.contains("backwards"),
+            "{e}"
+        );
         assert!(bad("all:\n  vars: {}\n").contains("no group lists any host"));
-        assert!(bad("- a\n").contains("not a mapping"));
+        assert!(bad("- a\n").starts_with("inv.yml:1:"));
     }
 }

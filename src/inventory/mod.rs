@@ -185,11 +185,16 @@ pub fn detect_and_parse(path: &Path, text: &str) -> Result<Vec<Target>, InputErr
     };
     match &yaml {
         Ok(serde_json::Value::Object(m)) if native_keys(m) => parse_inventory(path, text),
-        Ok(v @ serde_json::Value::Object(_)) => {
-            let inv = ansible_yaml::from_value(v).map_err(|e| {
-                whole(format!(
-                    "read as an Ansible YAML inventory (a mapping that is not shipshape's                      defaults/vars/hosts): {e} (formats tried: {FORMATS})"
-                ))
+        Ok(serde_json::Value::Object(_)) => {
+            let inv = ansible_yaml::parse(path, text).map_err(|mut errs| {
+                if let Some(first) = errs.0.first_mut() {
+                    first.hint = Some(format!(
+                        "read as an Ansible YAML inventory, since it is a YAML mapping with \
+                         other keys than shipshape's defaults, vars and hosts (formats tried: \
+                         {FORMATS})"
+                    ));
+                }
+                errs
             })?;
             inv.targets()
                 .map_err(|e| whole(format!("Ansible YAML inventory: {e}")))
