@@ -9,10 +9,11 @@
 //! are ignored, except those that would make ssh connect differently
 //! (`ProxyCommand`, `HostKeyAlias`, `CertificateFile`, `CanonicalizeHostname`):
 //! a host they apply to is an error, never a silently different connection.
-//! `Match` blocks cannot be evaluated here: one that sets an honoured or
-//! refused keyword is an error; one that sets only other keywords is ignored.
-//! (crates.io's ssh2-config has no `Match`, no `%` tokens and no line
-//! numbers in its errors, so this small reader is our own.)
+//! `Match` blocks are evaluated with the criteria `all`, `host` and
+//! `originalhost`; one with any other criterion (`exec`, `user`, ...) that
+//! sets an honoured or refused keyword is an error, and one that sets only
+//! other keywords is ignored. (crates.io's ssh2-config has no `Match`, no
+//! `%` tokens and no line numbers in its errors, so this reader is our own.)
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,7 +81,8 @@ enum Guard {
     /// Lines before the first `Host` or `Match`: apply to every host.
     Always,
     Host(Vec<String>),
-    Match(Loc),
+    /// `Match` and its criteria, as written.
+    Match(Loc, Vec<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +198,7 @@ impl SshConfig {
                     });
                 }
                 "match" => self.blocks.push(Block {
-                    guard: Guard::Match(loc),
+                    guard: Guard::Match(loc, args),
                     settings: Vec::new(),
                 }),
                 "include" => {
@@ -281,19 +283,32 @@ impl SshConfig {
                         continue;
                     }
                 }
-                Guard::Match(loc) => {
-                    if let Some(s) = block.settings.iter().find(|s| {
-                        HONOURED.contains(&s.keyword.as_str())
-                            || REFUSED.iter().any(|(k, _)| *k == s.keyword)
-                    }) {
-                        return Err(ConfigError(format!(
-                            "{loc}: shipshape cannot evaluate Match blocks, and this one sets {} \
-                             ({}), which could change how ssh connects to {host}; write it as a \
-                             Host block, or give shipshape a config without it (-F FILE)",
-                            s.keyword, s.loc
-                        )));
+                Guard::Match(loc, criteria) => {
+                    let current = out
+                        .host_name
+                        .as_deref()
+                        .map(|h| h.replace("%h", host).replace("%%", "%"))
+                        .unwrap_or_else(|| host.to_string());
+                    match eval_match(criteria, host, &current) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(unsupported) => {
+                            if let Some(s) = block.settings.iter().find(|s| {
+                                HONOURED.contains(&s.keyword.as_str())
+                                    || REFUSED.iter().any(|(k, _)| *k == s.keyword)
+                            }) {
+                                return Err(ConfigError(format!(
+                                    "{loc}: shipshape evaluates Match only with all, host and \
+                                     originalhost, not {unsupported}, and this block sets {} \
+                                     ({}), which could change how ssh connects to {host}; write \
+                                     it as a Host block, or give shipshape a config without it \
+                                     (-F FILE)",
+                                    s.keyword, s.loc
+                                )));
+                            }
+                            continue;
+                        }
                     }
-                    continue;
                 }
             }
             for s in &block.settings {
@@ -320,6 +335,41 @@ impl SshConfig {
         }
         Ok(out)
     }
+}
+
+/// Whether a `Match` line applies: every criterion must hold (`!` negates
+/// one). `host` is matched against the name after `HostName`, as ssh does,
+/// `originalhost` against the name as given. Any other criterion (`exec`,
+/// `user`, `canonical`, `final`, ...) cannot be decided here: `Err(it)`.
+fn eval_match(criteria: &[String], original: &str, current: &str) -> Result<bool, String> {
+    if criteria.is_empty() {
+        return Err("an empty Match".into());
+    }
+    let mut all = true;
+    let mut i = 0;
+    while i < criteria.len() {
+        let word = criteria[i].to_ascii_lowercase();
+        let (negate, name) = match word.strip_prefix('!') {
+            Some(n) => (true, n.to_string()),
+            None => (false, word.clone()),
+        };
+        let hit = match name.as_str() {
+            "all" => true,
+            "host" | "originalhost" => {
+                i += 1;
+                let list = criteria
+                    .get(i)
+                    .ok_or_else(|| format!("`{name}` without patterns"))?;
+                let patterns: Vec<String> = list.split(',').map(str::to_string).collect();
+                let against = if name == "host" { current } else { original };
+                host_matches(&patterns, against)
+            }
+            _ => return Err(format!("`{}`", criteria[i])),
+        };
+        all &= hit != negate;
+        i += 1;
+    }
+    Ok(all)
 }
 
 fn bad(s: &Setting, why: impl fmt::Display) -> ConfigError {
@@ -557,6 +607,21 @@ mod tests {
         assert_eq!(h.user_known_hosts_file.as_deref(), Some("~/kh"));
         assert_eq!(h.identities_only, Some(true));
         assert_eq!(c.lookup("x").unwrap().proxy_jump, Some(vec![]));
+    }
+
+    #[test]
+    fn match_all_host_and_originalhost_are_evaluated() {
+        let c = cfg("Host web\n  HostName 10.0.0.5\n\
+                     Match host 10.0.0.* !originalhost db\n  User ops\n\
+                     Match originalhost web,db\n  Port 2201\n\
+                     Match all\n  IdentityFile ~/k\n");
+        let h = c.lookup("web").unwrap();
+        assert_eq!(h.user.as_deref(), Some("ops"));
+        assert_eq!(h.port, Some(2201));
+        assert_eq!(h.identity_files, vec!["~/k"]);
+        let other = c.lookup("other").unwrap();
+        assert_eq!((other.user, other.port), (None, None));
+        assert_eq!(other.identity_files, vec!["~/k"]);
     }
 
     #[test]
