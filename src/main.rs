@@ -10,9 +10,12 @@ use shipshape::model::{Category, Report, Severity, ToolInfo};
 use shipshape::online;
 use shipshape::progress::{self, Progress};
 use shipshape::report::{self, Format};
+use shipshape::route::{self, Defaults};
 use shipshape::run::{self, AuditPlan, Settings};
 use shipshape::schema::{self, SchemaKind};
 use shipshape::secret::Secret;
+use shipshape::sshconfig::SshConfig;
+use shipshape::transport::sudo;
 use shipshape::{baseline, risk, waiver};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -128,9 +131,23 @@ struct AuditArgs {
     /// Hosts as [user@]host[:port].
     #[arg(value_name = "TARGET")]
     targets: Vec<String>,
-    /// A YAML inventory of hosts.
+    /// An inventory of hosts: shipshape YAML, Ansible YAML or INI, or an
+    /// executable dynamic inventory (needs ansible-inventory); the format is
+    /// recognised from the file.
     #[arg(long, short = 'i', value_name = "FILE")]
     inventory: Option<PathBuf>,
+    /// Audit only the inventory hosts matching this Ansible-style pattern
+    /// (names, groups, globs, ~regex; `:` or `,` unite, `&` intersects, `!` excludes).
+    #[arg(long, short = 'l', value_name = "PATTERN")]
+    limit: Option<String>,
+    /// OpenSSH client config to read (`none`: read none) [default:
+    /// ~/.ssh/config when it exists].
+    #[arg(long = "ssh-config", short = 'F', value_name = "FILE")]
+    ssh_config: Option<PathBuf>,
+    /// Run the probes as root through `sudo -n` (password, if the hosts
+    /// need one, from SHIPSHAPE_BECOME_PASSWORD).
+    #[arg(long = "become")]
+    become_root: bool,
     /// A built-in profile name (go-live, compliance) or a profile file.
     #[arg(long, short = 'p', value_name = "NAME|FILE", default_value = "go-live")]
     profile: String,
@@ -506,6 +523,40 @@ fn report_outputs(values: &[String], format: Format) -> Result<Vec<ReportOutput>
     Ok(outputs)
 }
 
+/// Where and how to reach each target: the target's own settings, then the
+/// command line, then ssh_config (`-F FILE`, else `~/.ssh/config` when it
+/// exists), then the defaults. See `shipshape::route`.
+fn resolve_routes(
+    args: &AuditArgs,
+    home: &std::path::Path,
+    targets: &mut [Target],
+) -> Result<(), InputFailure> {
+    let config_path = match &args.ssh_config {
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(p.clone()),
+        None => Some(home.join(".ssh/config")).filter(|p| p.is_file()),
+    };
+    let config = match &config_path {
+        Some(p) => Some(input(SshConfig::load(p, home))?),
+        None => None,
+    };
+    let defaults = Defaults {
+        user: args.user.clone(),
+        port: args.port,
+        identity: args.identity.clone(),
+        known_hosts: args.known_hosts.clone(),
+        accept_new_host_keys: args.accept_new_host_keys,
+        local_user: std::env::var("USER").unwrap_or_else(|_| "root".into()),
+        home: home.to_path_buf(),
+    };
+    for t in targets.iter_mut() {
+        let r = route::resolve(t, &defaults, config.as_ref())
+            .map_err(|e| InputFailure(format!("host {:?}: {e}", t.name)))?;
+        t.route = Some(r);
+    }
+    Ok(())
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
@@ -524,16 +575,18 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
 
     let mut targets: Vec<Target> = Vec::new();
     if let Some(inv) = &args.inventory {
-        targets.extend(input(inventory::load_inventory(inv))?);
+        let hosts = input(inventory::load_inventory(inv))?;
+        targets.extend(match &args.limit {
+            Some(pattern) => input(inventory::limit::apply(hosts, pattern))?,
+            None => hosts,
+        });
+    } else if args.limit.is_some() {
+        return Err(InputFailure(
+            "--limit selects hosts of an inventory: give --inventory FILE too".into(),
+        ));
     }
     for spec in &args.targets {
-        let mut t = input(inventory::parse_target(spec))?;
-        if let Some(p) = args.port {
-            if !spec.contains(':') || spec.ends_with(']') {
-                t.port = p;
-            }
-        }
-        targets.push(t);
+        targets.push(input(inventory::parse_target(spec))?);
     }
     if args.local {
         if !targets.is_empty() {
@@ -547,10 +600,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         targets.push(Target {
             name,
             address: "local".into(),
-            port: 0,
+            port: None,
             user: None,
             identity_file: None,
             vars: Default::default(),
+            groups: Vec::new(),
+            become_root: None,
+            proxy_jump: None,
+            route: None,
         });
     } else if targets.is_empty() {
         return Err(InputFailure(
@@ -589,6 +646,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/root"));
+    if !args.local {
+        resolve_routes(&args, &home, &mut targets)?;
+    }
     let settings = Settings {
         jobs: usize::from(args.jobs),
         host_timeout: Duration::from_secs(args.timeout),
@@ -612,6 +672,11 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
         save_facts: args.save_facts.clone(),
         online_guessing: args.online_guessing,
+        become_root: args.become_root,
+        become_password: std::env::var(sudo::PASSWORD_ENV)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
     };
     // First Ctrl-C: finish what runs, start nothing new, write the report
     // marked incomplete. Second Ctrl-C: stop at once.

@@ -11,6 +11,7 @@ use crate::model::{HostReport, HostStatus};
 use crate::online;
 use crate::probe::{parse_frames, ProbeOutcome, ProbeResult, ProbeScript};
 use crate::secret::Secret;
+use crate::transport::sudo::Sudo;
 use crate::transport::{local::LocalTransport, ssh, ExecLimits, Transport, TransportError};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -39,6 +40,11 @@ pub struct Settings {
     /// `--online-guessing`: after the script, try a few likely passwords
     /// against the host's FTP and SSH (see [`crate::online`]).
     pub online_guessing: bool,
+    /// `--become`: run the script as root through sudo, for hosts whose
+    /// inventory entry does not say otherwise.
+    pub become_root: bool,
+    /// The sudo password (from `SHIPSHAPE_BECOME_PASSWORD`).
+    pub become_password: Option<Secret>,
 }
 
 /// Everything the audit needs besides the hosts.
@@ -110,7 +116,7 @@ pub fn audit_all_with(
 fn not_audited(t: &Target, status: HostStatus, why: String) -> HostReport {
     HostReport {
         name: t.name.clone(),
-        address: t.address.clone(),
+        address: address(t),
         status,
         error: Some(why),
         findings: Vec::new(),
@@ -129,6 +135,12 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         Err(e) => return not_audited(target, HostStatus::Error, e.to_string()),
     };
     let script = ProbeScript::build(&probes);
+    let sudo = target
+        .become_root
+        .unwrap_or(settings.become_root)
+        .then(|| Sudo {
+            password: settings.become_password.clone(),
+        });
     let output = match transport_for(target, settings) {
         Err(e) => Err(e),
         Ok(mut transport) => {
@@ -145,6 +157,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
                         &ExecLimits {
                             deadline: remaining,
                             max_output_bytes: settings.max_output_bytes,
+                            sudo: sudo.clone(),
                         },
                     )
                     // The transport knows only the time left after connecting;
@@ -166,11 +179,23 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     let run = parse_frames(&output.bytes, &script.boundary, &probes);
     if run.probes.is_empty() && !run.complete {
         let stray = String::from_utf8_lossy(&run.stray);
+        let hint = match &sudo {
+            Some(s) if s.password.is_none() && stray.contains("password is required") => {
+                " (sudo wants a password: set SHIPSHAPE_BECOME_PASSWORD, or allow the user \
+                 NOPASSWD for this command)"
+            }
+            Some(_) if stray.contains("must have a tty") => {
+                " (sudoers has `requiretty`: shipshape runs without a terminal; allow the \
+                 user with `Defaults:USER !requiretty`)"
+            }
+            Some(_) if stray.contains("sudo") => " (--become: the script runs under sudo)",
+            _ => "",
+        };
         return not_audited(
             target,
             HostStatus::Error,
             format!(
-                "the probe script did not run (exit status {}): {}",
+                "the probe script did not run (exit status {}): {}{hint}",
                 output
                     .exit_status
                     .map(|s| s.to_string())
@@ -189,9 +214,18 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     // Online guessing (opt-in) turns into the facts of the auditor-side
     // probe `online.guessing`, before they are saved or evaluated.
     if settings.online_guessing && probes.iter().any(|p| p.id == online::PROBE) {
+        let jumped = target
+            .route
+            .as_ref()
+            .is_some_and(|r| !r.opts.jumps.is_empty());
         let report = if settings.local {
             online::GuessReport::not_run(
                 "--local audits this machine without a network connection: nothing to guess against",
+            )
+        } else if jumped {
+            online::GuessReport::not_run(
+                "the host is reached through jump hosts (ProxyJump): its FTP and SSH logins \
+                 are not tried from here",
             )
         } else {
             online::guess_host(&network(target, settings), &facts, &params, settings.today)
@@ -229,7 +263,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     );
     HostReport {
         name: target.name.clone(),
-        address: target.address.clone(),
+        address: address(target),
         status: HostStatus::Audited,
         error: None,
         findings,
@@ -260,20 +294,38 @@ fn save_facts(dir: &std::path::Path, host: &str, facts: &Facts) -> std::io::Resu
 fn network(target: &Target, settings: &Settings) -> online::Network {
     let limit = settings.connect_timeout.min(settings.host_timeout);
     let mut ssh = ssh::SshOptions::new(String::new());
-    ssh.port = target.port;
-    ssh.known_hosts = settings.known_hosts.clone();
+    ssh.port = target
+        .route
+        .as_ref()
+        .map(|r| r.opts.port)
+        .or(target.port)
+        .unwrap_or(22);
+    ssh.known_hosts = target
+        .route
+        .as_ref()
+        .map(|r| r.opts.known_hosts.clone())
+        .unwrap_or_else(|| settings.known_hosts.clone());
     ssh.accept_new_host_keys = false;
     ssh.connect_timeout = limit;
     ssh.auth_timeout = limit;
     ssh.use_agent = false;
     online::Network {
-        host: target.address.clone(),
+        host: address(target),
         ssh,
         ftp: online::ftp::Timeouts {
             connect: limit,
             io: limit,
         },
     }
+}
+
+/// The address a report shows: where the connection goes (after
+/// ssh_config's HostName), else the inventory's address.
+fn address(t: &Target) -> String {
+    t.route
+        .as_ref()
+        .map(|r| r.host.clone())
+        .unwrap_or_else(|| t.address.clone())
 }
 
 fn transport_for(
@@ -283,23 +335,36 @@ fn transport_for(
     if settings.local {
         return Ok(Box::new(LocalTransport::new()));
     }
-    let opts = ssh::SshOptions {
-        user: target
-            .user
-            .clone()
-            .unwrap_or_else(|| settings.default_user.clone()),
-        port: target.port,
-        identity_file: target
-            .identity_file
-            .clone()
-            .or_else(|| settings.default_identity.clone()),
-        password: settings.password.clone(),
-        known_hosts: settings.known_hosts.clone(),
-        accept_new_host_keys: settings.accept_new_host_keys,
-        connect_timeout: settings.connect_timeout.min(settings.host_timeout),
-        auth_timeout: settings.connect_timeout.min(settings.host_timeout),
-        key_passphrase: None,
-        use_agent: true,
+    let limit = settings.connect_timeout.min(settings.host_timeout);
+    let (host, mut opts) = match &target.route {
+        Some(r) => (r.host.clone(), r.opts.clone()),
+        // Not resolved by the caller: the settings' defaults, no ssh_config.
+        None => {
+            let mut o = ssh::SshOptions::new(
+                target
+                    .user
+                    .clone()
+                    .unwrap_or_else(|| settings.default_user.clone()),
+            );
+            o.port = target.port.unwrap_or(22);
+            o.identity_file = target
+                .identity_file
+                .clone()
+                .or_else(|| settings.default_identity.clone());
+            o.known_hosts = settings.known_hosts.clone();
+            o.accept_new_host_keys = settings.accept_new_host_keys;
+            (target.address.clone(), o)
+        }
     };
-    Ok(Box::new(ssh::connect(&target.address, &opts)?))
+    opts.password = settings.password.clone();
+    opts.connect_timeout = limit;
+    opts.auth_timeout = limit;
+    // Jump hosts log in with keys (agent or files): the target's password
+    // is never sent to them.
+    for j in &mut opts.jumps {
+        j.opts.connect_timeout = limit;
+        j.opts.auth_timeout = limit;
+        j.opts.password = None;
+    }
+    Ok(Box::new(ssh::connect(&host, &opts)?))
 }

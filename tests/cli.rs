@@ -374,3 +374,60 @@ fn bad_outputs_are_exit_2_before_any_audit() {
         );
     }
 }
+
+#[test]
+fn inventory_and_ssh_config_input_errors_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let audit = |args: &[&str]| {
+        let out = run(shipshape().arg("audit").args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        stderr(&out)
+    };
+    // Fits no format: every format tried is named.
+    let bad = write(d, "bad", "[web\nhost1\n");
+    let e = audit(&["-i", bad.to_str().unwrap()]);
+    assert!(
+        e.contains("shipshape YAML, Ansible YAML, Ansible INI") && e.contains("line 1"),
+        "{e}"
+    );
+    // --limit that selects nothing, and --limit without an inventory.
+    let ini = write(d, "hosts", "[web]\nweb[1:2] ansible_host=127.0.0.1\n");
+    let e = audit(&["-i", ini.to_str().unwrap(), "--limit", "db*"]);
+    assert!(e.contains("selects no host"), "{e}");
+    let e = audit(&["--limit", "web", "127.0.0.1"]);
+    assert!(e.contains("--inventory"), "{e}");
+    // An executable inventory needs ansible-inventory.
+    let script = write(d, "dyn.sh", "#!/bin/sh\necho '{}'\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run(shipshape().env("PATH", "/nonexistent").args([
+        "audit",
+        "-i",
+        script.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ansible-inventory"),
+        "{}",
+        stderr(&out)
+    );
+    // ssh_config: a Match block that sets User, ProxyCommand, bad tokens.
+    let cfg = write(d, "cfg", "Match user root\n  User admin\n");
+    let e = audit(&["-F", cfg.to_str().unwrap(), "web"]);
+    assert!(
+        e.contains(&format!("{}:1", cfg.display())) && e.contains("Match"),
+        "{e}"
+    );
+    let cfg = write(d, "cfg2", "Host web\n  ProxyCommand nc %h %p\n");
+    let e = audit(&["-F", cfg.to_str().unwrap(), "web"]);
+    assert!(
+        e.contains(&format!("{}:2", cfg.display())) && e.contains("ProxyJump"),
+        "{e}"
+    );
+    let cfg = write(d, "cfg3", "Host web\n  IdentityFile ~/.ssh/%C\n");
+    let e = audit(&["-F", cfg.to_str().unwrap(), "web"]);
+    assert!(e.contains("%C"), "{e}");
+    let e = audit(&["-F", d.join("missing").to_str().unwrap(), "web"]);
+    assert!(e.contains("cannot read ssh config"), "{e}");
+}

@@ -12,7 +12,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
-  debootstrap iproute2 util-linux procps ca-certificates curl
+  debootstrap iproute2 util-linux procps ca-certificates curl python3 python3-venv
   libxml2-utils chromium)
 # tests/shell.rs: syntax checks of the completions, and the man page rendered
 packages+=(zsh fish groff-base man-db)
@@ -36,6 +36,15 @@ yls=target/yaml-language-server
 if command -v npm >/dev/null 2>&1 && [ ! -x "$yls/node_modules/.bin/yaml-language-server" ]; then
   npm install --prefix "$yls" --no-audit --no-fund --loglevel=error yaml-language-server@1.25.0 >/dev/null ||
     echo "npm could not install yaml-language-server: tests/editor.rs will fail" >&2
+fi
+# ansible-core for the dynamic-inventory test (tests/lab_admin.rs), in a
+# venv kept between runs; a few seconds when cached.
+ansible_venv=/var/tmp/shipshape-ansible
+if [ ! -x "$ansible_venv/bin/ansible-inventory" ]; then
+  echo "installing ansible-core into $ansible_venv"
+  rm -rf "$ansible_venv"
+  /usr/bin/python3 -m venv "$ansible_venv"
+  "$ansible_venv/bin/pip" install -q --disable-pip-version-check ansible-core
 fi
 
 bash tests/lab/lab.sh build

@@ -22,6 +22,7 @@ fn limits(secs: u64, cap: usize) -> ExecLimits {
     ExecLimits {
         deadline: Duration::from_secs(secs),
         max_output_bytes: cap,
+        sudo: None,
     }
 }
 

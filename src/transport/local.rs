@@ -35,12 +35,26 @@ impl Transport for LocalTransport {
         limits: &ExecLimits,
     ) -> Result<ExecOutput, TransportError> {
         let deadline = Instant::now() + limits.deadline;
+        // With --become, sudo runs the shell, and its preamble goes ahead of
+        // the script on standard input.
+        let (command, script) = match &limits.sudo {
+            None => ("sh -s".to_string(), script.to_vec()),
+            Some(sudo) => {
+                let mut input = sudo.stdin_prefix().ok_or_else(|| {
+                    TransportError::Other(
+                        "the sudo password holds a line break, which sudo cannot read".into(),
+                    )
+                })?;
+                input.extend_from_slice(script);
+                (sudo.command(), input)
+            }
+        };
         // `exec sh -s 2>&1` makes the script's stderr the very same pipe as
         // its stdout, so the two interleave in the order they were written
         // and neither can fill up while we wait on the other.
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg("exec sh -s 2>&1")
+            .arg(format!("exec {command} 2>&1"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -51,7 +65,6 @@ impl Transport for LocalTransport {
             .map_err(|e| TransportError::Other(format!("cannot start local sh: {e}")))?;
 
         let stdin = child.stdin.take();
-        let script = script.to_vec();
         let writer = thread::spawn(move || {
             if let Some(mut stdin) = stdin {
                 // The script may exit before reading all of its input: a
@@ -170,6 +183,7 @@ mod tests {
         ExecLimits {
             deadline: Duration::from_secs(secs),
             max_output_bytes: cap,
+            sudo: None,
         }
     }
 

@@ -4,7 +4,9 @@
 
 pub mod known_hosts;
 pub mod local;
+mod relay;
 pub mod ssh;
+pub mod sudo;
 
 use crate::model::HostStatus;
 use std::time::Duration;
@@ -16,6 +18,8 @@ pub struct ExecLimits {
     pub deadline: Duration,
     /// Output beyond this many bytes is dropped and the run marked truncated.
     pub max_output_bytes: usize,
+    /// Run the script as root through `sudo` (`--become`), still in one exec.
+    pub sudo: Option<sudo::Sudo>,
 }
 
 impl Default for ExecLimits {
@@ -23,6 +27,7 @@ impl Default for ExecLimits {
         ExecLimits {
             deadline: Duration::from_secs(120),
             max_output_bytes: 64 * 1024 * 1024,
+            sudo: None,
         }
     }
 }
@@ -83,7 +88,8 @@ impl TransportError {
 
 /// Runs one probe script on one target. Implementations must run the script
 /// with exactly one command execution (one SSH exec request), feed it on
-/// standard input to `sh -s`, and merge stderr into the returned bytes.
+/// standard input to `sh -s` (or to the command of [`ExecLimits::sudo`]),
+/// and merge stderr into the returned bytes.
 pub trait Transport {
     fn run_script(
         &mut self,

@@ -13,6 +13,7 @@
 //! authentication `auth_timeout`, a script run `ExecLimits::deadline`.
 
 use super::known_hosts::{self, HostKeyCheck, KnownHosts};
+use super::relay::{self, Relays};
 use super::{ExecLimits, ExecOutput, Transport, TransportError};
 use crate::secret::Secret;
 use base64::engine::general_purpose::STANDARD;
@@ -23,6 +24,7 @@ use ssh2::{
 };
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::fd::AsRawFd;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -54,9 +56,13 @@ const LIBSSH2_ERROR_EAGAIN: i32 = -37;
 pub struct SshOptions {
     pub user: String,
     pub port: u16,
-    /// Explicit key file (`--identity`). When `None`, `~/.ssh/id_ed25519`,
-    /// `~/.ssh/id_rsa` and `~/.ssh/id_ecdsa` are tried, those that exist.
+    /// Explicit key file (`--identity`). When `None` and `identity_files`
+    /// is empty, `~/.ssh/id_ed25519`, `~/.ssh/id_rsa` and `~/.ssh/id_ecdsa`
+    /// are tried, those that exist.
     pub identity_file: Option<PathBuf>,
+    /// Key files from ssh_config (`IdentityFile`), tried in order when
+    /// `identity_file` is `None`.
+    pub identity_files: Vec<PathBuf>,
     /// Password for `password` / `keyboard-interactive` auth, tried last.
     /// The CLI fills it from [`PASSWORD_ENV`].
     pub password: Option<Secret>,
@@ -74,6 +80,21 @@ pub struct SshOptions {
     pub auth_timeout: Duration,
     /// Try the ssh-agent at `SSH_AUTH_SOCK`, when that is set.
     pub use_agent: bool,
+    /// Jump hosts (ProxyJump), first one first: the connection to the host
+    /// goes through a `direct-tcpip` channel of the last one, whose own
+    /// connection goes through the one before it.
+    pub jumps: Vec<Jump>,
+}
+
+/// One jump host: where it is and how to log in to it. Its host key is
+/// checked against its own `known_hosts` exactly like a target's.
+#[derive(Debug, Clone)]
+pub struct Jump {
+    /// Name or address to connect to (and to look up in known_hosts).
+    pub host: String,
+    /// How the jump host is named in messages (e.g. its ssh_config alias).
+    pub label: String,
+    pub opts: SshOptions,
 }
 
 impl SshOptions {
@@ -84,6 +105,7 @@ impl SshOptions {
             user: user.into(),
             port: 22,
             identity_file: None,
+            identity_files: Vec::new(),
             password: None,
             key_passphrase: None,
             known_hosts: home_dir()
@@ -93,6 +115,7 @@ impl SshOptions {
             connect_timeout: Duration::from_secs(10),
             auth_timeout: Duration::from_secs(30),
             use_agent: true,
+            jumps: Vec::new(),
         }
     }
 }
@@ -109,6 +132,9 @@ pub struct SshTransport {
     known_hosts_warnings: Vec<String>,
     /// Reason sent in the SSH disconnect message on drop.
     goodbye: &'static str,
+    /// The ProxyJump relays this connection runs over; last, so that they
+    /// are dropped after the session (see `relay`).
+    relays: Relays,
 }
 
 impl std::fmt::Debug for SshTransport {
@@ -121,6 +147,14 @@ impl std::fmt::Debug for SshTransport {
 }
 
 impl SshTransport {
+    pub(super) fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub(super) fn socket_fd(&self) -> i32 {
+        self.socket.as_raw_fd()
+    }
+
     /// `host:port` as used in messages.
     pub fn target(&self) -> &str {
         &self.target
@@ -259,13 +293,28 @@ impl SshTransport {
         deadline: Instant,
     ) -> Result<ExecOutput, TransportError> {
         let target = &self.target;
+        // With --become, sudo's preamble (the password, if any) goes ahead
+        // of the script on the same standard input.
+        let (command, input) = match &limits.sudo {
+            None => (REMOTE_COMMAND.to_string(), None),
+            Some(sudo) => {
+                let mut input = sudo.stdin_prefix().ok_or_else(|| {
+                    TransportError::Other(format!(
+                        "the sudo password for {target} holds a line break, which sudo cannot read"
+                    ))
+                })?;
+                input.extend_from_slice(script);
+                (sudo.command(), Some(input))
+            }
+        };
+        let script = input.as_deref().unwrap_or(script);
         self.session.set_timeout(ms(remaining(deadline)));
         channel
             .handle_extended_data(ExtendedData::Merge)
             .map_err(|e| exec_error(target, "merging stderr into stdout", &e, limits))?;
         channel
-            .exec(REMOTE_COMMAND)
-            .map_err(|e| exec_error(target, "starting `sh -s`", &e, limits))?;
+            .exec(&command)
+            .map_err(|e| exec_error(target, &format!("starting `{command}`"), &e, limits))?;
 
         self.session.set_blocking(false);
         let pumped = self.pump(channel, script, limits, deadline);
@@ -345,13 +394,75 @@ impl Drop for SshTransport {
     }
 }
 
-/// Connect, verify the host key against known_hosts, and authenticate.
+/// Connect (through the jump hosts of `opts.jumps`, if any), verify the
+/// host key against known_hosts, and authenticate.
 pub fn connect(host: &str, opts: &SshOptions) -> Result<SshTransport, TransportError> {
-    let mut transport = open_verified(host, opts)?;
+    let mut relays = Relays::default();
+    let mut stream = None;
+    for (i, jump) in opts.jumps.iter().enumerate() {
+        let hop = |e: TransportError| jump_error(jump, e);
+        let mut via = open_verified(&jump.host, &jump.opts, stream.take()).map_err(hop)?;
+        via.goodbye = "authentication failed";
+        authenticate(&via, &jump.opts).map_err(hop)?;
+        via.goodbye = "shipshape jump done";
+        let (next, port) = match opts.jumps.get(i + 1) {
+            Some(j) => (j.host.as_str(), j.opts.port),
+            None => (host, opts.port),
+        };
+        let next = next.trim_start_matches('[').trim_end_matches(']');
+        via.session.set_timeout(ms(jump.opts.connect_timeout));
+        let channel = via
+            .session
+            .channel_direct_tcpip(next, port, None)
+            .map_err(|e| {
+                hop(if is_timeout(&e) {
+                    TransportError::Timeout(format!(
+                        "no tunnel to {} within {}",
+                        display_target(next, port),
+                        secs(jump.opts.connect_timeout)
+                    ))
+                } else {
+                    TransportError::Unreachable(format!(
+                        "cannot open a tunnel to {}: {} (is TCP forwarding allowed there, \
+                     and does {} reach it?)",
+                        display_target(next, port),
+                        e.message(),
+                        jump.label
+                    ))
+                })
+            })?;
+        let (near, far) = relay::loopback_pair().map_err(|e| {
+            hop(TransportError::Other(format!(
+                "cannot make a loopback socket pair for the tunnel: {e}"
+            )))
+        })?;
+        let r = relay::spawn(via, channel, far).map_err(|e| {
+            hop(TransportError::Other(format!(
+                "cannot start the tunnel relay: {e}"
+            )))
+        })?;
+        relays.0.push(r);
+        stream = Some(near);
+    }
+    let mut transport = open_verified(host, opts, stream)?;
+    transport.relays = relays;
     transport.goodbye = "authentication failed";
     authenticate(&transport, opts)?;
     transport.goodbye = "shipshape audit done";
     Ok(transport)
+}
+
+/// The same failure, said to be the jump host's.
+fn jump_error(jump: &Jump, e: TransportError) -> TransportError {
+    let at = format!("jump host {}: {}", jump.label, e.reason());
+    match e {
+        TransportError::Unreachable(_) => TransportError::Unreachable(at),
+        TransportError::Timeout(_) => TransportError::Timeout(at),
+        TransportError::AuthFailed(_) => TransportError::AuthFailed(at),
+        TransportError::HostKeyMismatch(_) => TransportError::HostKeyMismatch(at),
+        TransportError::HostKeyUnknown(_) => TransportError::HostKeyUnknown(at),
+        TransportError::Other(_) => TransportError::Other(at),
+    }
 }
 
 /// What the server said to one password (see [`try_password`]).
@@ -386,7 +497,7 @@ pub fn try_password(
 ) -> Result<PasswordCheck, TransportError> {
     let mut opts = opts.clone();
     opts.accept_new_host_keys = false;
-    let mut transport = open_verified(host, &opts)?;
+    let mut transport = open_verified(host, &opts, None)?;
     transport.goodbye = "shipshape password check done";
     let session = &transport.session;
     let target = transport.target.clone();
@@ -441,13 +552,23 @@ pub fn try_password(
 }
 
 /// Resolve, connect, handshake and verify the host key: everything before
-/// authentication.
-fn open_verified(host: &str, opts: &SshOptions) -> Result<SshTransport, TransportError> {
+/// authentication. `tunnel` is the near end of a ProxyJump relay to use
+/// instead of a TCP connection of our own.
+fn open_verified(
+    host: &str,
+    opts: &SshOptions,
+    tunnel: Option<TcpStream>,
+) -> Result<SshTransport, TransportError> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let target = display_target(host, opts.port);
 
-    let addrs = resolve(host, opts.port, opts.connect_timeout)?;
-    let stream = tcp_connect(&target, &addrs, opts.connect_timeout)?;
+    let stream = match tunnel {
+        Some(s) => s,
+        None => {
+            let addrs = resolve(host, opts.port, opts.connect_timeout)?;
+            tcp_connect(&target, &addrs, opts.connect_timeout)?
+        }
+    };
     let sockerr = |what: &str, e: io::Error| {
         TransportError::Other(format!("{what} on the socket to {target}: {e}"))
     };
@@ -495,6 +616,7 @@ fn open_verified(host: &str, opts: &SshOptions) -> Result<SshTransport, Transpor
         new_host_key_recorded: false,
         known_hosts_warnings: known.warnings.clone(),
         goodbye: "host key not verified",
+        relays: Relays::default(),
     };
     // Host key first: on any doubt nothing else is sent (the Drop of
     // `transport` only says goodbye).
@@ -800,6 +922,9 @@ impl KeyboardInteractivePrompt for PasswordPrompt<'_> {
 fn identity_files(opts: &SshOptions) -> Vec<PathBuf> {
     if let Some(explicit) = &opts.identity_file {
         return vec![explicit.clone()];
+    }
+    if !opts.identity_files.is_empty() {
+        return opts.identity_files.clone();
     }
     let Some(home) = home_dir() else {
         return Vec::new();

@@ -10,6 +10,14 @@
 # a log file outside the root filesystem.
 set -euo pipefail
 
+# Close every descriptor but stdin/out/err before anything is started: the
+# host's daemons live on, and must not keep a caller's open files, such as a
+# `flock` on the lab's test lock (which would then never be released).
+for fd in /proc/self/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 name=$1 base=$2 addr=$3
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=common.sh
