@@ -175,7 +175,7 @@ check_host_name() {
 # Close every descriptor above stderr in this (sub)shell.
 close_inherited_fds() {
     local fd
-    for fd in /proc/$BASHPID/fd/*; do
+    for fd in "/proc/$BASHPID/fd/"*; do
         fd=${fd##*/}
         [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
     done
