@@ -14,6 +14,7 @@ pub mod password;
 pub mod software;
 pub mod version;
 pub mod vsftpd;
+pub mod webroot_age;
 
 use crate::catalog::check::Params;
 use crate::facts::{Facts, Unavailable};
@@ -83,6 +84,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &ioc::FtpTransfers,
     &logs::LogRetention,
     &credentials::CredentialFiles,
+    &webroot_age::WebrootNewerScripts,
 ];
 
 /// Every analyzer this build knows.
