@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod eol;
 pub mod ioc;
 pub mod ip_restriction;
+pub mod kernel;
 pub mod logs;
 pub mod online_guessing;
 pub mod os;
@@ -85,6 +86,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &logs::LogRetention,
     &credentials::CredentialFiles,
     &webroot_age::WebrootNewerScripts,
+    &kernel::KernelCurrent,
 ];
 
 /// Every analyzer this build knows.
