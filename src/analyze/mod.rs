@@ -5,6 +5,8 @@
 
 pub mod credentials;
 pub mod eol;
+pub mod ftp_config;
+pub mod ftp_daemons;
 pub mod ioc;
 pub mod ip_restriction;
 pub mod kernel;
@@ -74,6 +76,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &software::SoftwareVersion,
     &ip_restriction::IpRestriction,
     &vsftpd::VsftpdConfig,
+    &ftp_config::FtpConfig,
     &os::OsSupportAnalyzer,
     &password::PasswordGuessable,
     &password::PasswordEmpty,
