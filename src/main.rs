@@ -3,6 +3,7 @@
 //! 2 invalid input).
 
 use clap::{Args, Parser, Subcommand};
+use shipshape::analyze::db_passwords;
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
 use shipshape::model::{Report, Severity, ToolInfo};
@@ -95,6 +96,11 @@ struct AuditArgs {
     /// (capped and paced by the profile's online_guessing_* parameters).
     #[arg(long)]
     online_guessing: bool,
+    /// Log in to the databases whose credentials the web roots hold (the
+    /// host's own mysql/mariadb client, read-only) and report password
+    /// columns that are not hashed. Refused by profiles that forbid it.
+    #[arg(long)]
+    inspect_databases: bool,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -174,11 +180,42 @@ fn check_online_guessing(
     Ok(())
 }
 
+/// `--inspect-databases` is refused where the profile forbids it.
+fn check_inspect_databases(
+    args: &AuditArgs,
+    profile: &shipshape::catalog::profile::Profile,
+    checks: &[shipshape::catalog::check::Check],
+) -> Result<(), InputFailure> {
+    let forbidden = db_passwords::forbidden(&profile.params)
+        .map_err(|why| InputFailure(format!("profile {:?}: {why}", profile.name)))?;
+    if !args.inspect_databases {
+        return Ok(());
+    }
+    if forbidden {
+        return Err(InputFailure(format!(
+            "profile {:?} forbids database inspection (params: {}: forbidden), \
+             so --inspect-databases cannot be used with it; drop the flag, or use a profile \
+             that allows it (go-live)",
+            profile.name,
+            db_passwords::POLICY_PARAM
+        )));
+    }
+    if !checks.iter().any(|c| c.id == db_passwords::CHECK) {
+        eprintln!(
+            "note: --inspect-databases has no effect: profile {:?} does not select check {}",
+            profile.name,
+            db_passwords::CHECK
+        );
+    }
+    Ok(())
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
     let checks = input(catalog.select(&profile))?;
     check_online_guessing(&args, &profile, &checks)?;
+    check_inspect_databases(&args, &profile, &checks)?;
 
     let mut targets: Vec<Target> = Vec::new();
     if let Some(inv) = &args.inventory {
@@ -263,6 +300,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
         save_facts: args.save_facts.clone(),
         online_guessing: args.online_guessing,
+        inspect_databases: args.inspect_databases,
     };
     // First Ctrl-C: finish what runs, start nothing new, write the report
     // marked incomplete. Second Ctrl-C: stop at once.

@@ -273,3 +273,21 @@ fn markdown_report_groups_by_countermeasure() {
         "{md}"
     );
 }
+
+#[test]
+fn inspect_databases_with_the_compliance_profile_is_exit_2() {
+    let out = run(shipshape().args([
+        "audit",
+        "--local",
+        "--profile",
+        "compliance",
+        "--inspect-databases",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("profile \"compliance\" forbids database inspection")
+            && e.contains("inspect_databases: forbidden"),
+        "{e}"
+    );
+}

@@ -4,6 +4,7 @@
 //! return a verdict; they never do I/O.
 
 pub mod credentials;
+pub mod db_passwords;
 pub mod eol;
 pub mod ftp_config;
 pub mod ftp_daemons;
@@ -90,6 +91,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &credentials::CredentialFiles,
     &webroot_age::WebrootNewerScripts,
     &kernel::KernelCurrent,
+    &db_passwords::DbPlaintextPasswords,
 ];
 
 /// Every analyzer this build knows.
