@@ -4,6 +4,8 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use shipshape::authoring::{explain, list, validate};
+
+use shipshape::analyze::db_passwords;
 use shipshape::catalog::Catalog;
 use shipshape::inventory::{self, Target};
 use shipshape::model::{Category, Report, Severity, ToolInfo};
@@ -214,6 +216,11 @@ struct AuditArgs {
     /// No progress display and no notes on standard error; errors still show.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Log in to the databases whose credentials the web roots hold (the
+    /// host's own mysql/mariadb client, read-only) and report password
+    /// columns that are not hashed. Refused by profiles that forbid it.
+    #[arg(long)]
+    inspect_databases: bool,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -557,6 +564,36 @@ fn resolve_routes(
     Ok(())
 }
 
+/// `--inspect-databases` is refused where the profile forbids it.
+fn check_inspect_databases(
+    args: &AuditArgs,
+    profile: &shipshape::catalog::profile::Profile,
+    checks: &[shipshape::catalog::check::Check],
+) -> Result<(), InputFailure> {
+    let forbidden = db_passwords::forbidden(&profile.params)
+        .map_err(|why| InputFailure(format!("profile {:?}: {why}", profile.name)))?;
+    if !args.inspect_databases {
+        return Ok(());
+    }
+    if forbidden {
+        return Err(InputFailure(format!(
+            "profile {:?} forbids database inspection (params: {}: forbidden), \
+             so --inspect-databases cannot be used with it; drop the flag, or use a profile \
+             that allows it (go-live)",
+            profile.name,
+            db_passwords::POLICY_PARAM
+        )));
+    }
+    if !checks.iter().any(|c| c.id == db_passwords::CHECK) {
+        eprintln!(
+            "note: --inspect-databases has no effect: profile {:?} does not select check {}",
+            profile.name,
+            db_passwords::CHECK
+        );
+    }
+    Ok(())
+}
+
 fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     let catalog = load_catalog(args.checks.as_ref())?;
     let profile = input(Catalog::load_profile(&args.profile))?;
@@ -572,6 +609,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         Some(file) => Some(baseline::load(file).map_err(InputFailure)?),
         None => None,
     };
+    check_inspect_databases(&args, &profile, &checks)?;
 
     let mut targets: Vec<Target> = Vec::new();
     if let Some(inv) = &args.inventory {
@@ -677,6 +715,7 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             .ok()
             .filter(|p| !p.is_empty())
             .map(Secret::new),
+        inspect_databases: args.inspect_databases,
     };
     // First Ctrl-C: finish what runs, start nothing new, write the report
     // marked incomplete. Second Ctrl-C: stop at once.

@@ -2,6 +2,7 @@
 //! (connect, one script, parse, evaluate), with its own deadline, so one
 //! host never stalls or fails the others.
 
+use crate::analyze::db_passwords;
 use crate::catalog::check::{Check, Params};
 use crate::catalog::{plan, Catalog};
 use crate::evaluate::{evaluate_all, HostInputs};
@@ -45,6 +46,9 @@ pub struct Settings {
     pub become_root: bool,
     /// The sudo password (from `SHIPSHAPE_BECOME_PASSWORD`).
     pub become_password: Option<Secret>,
+    /// `--inspect-databases`: run the probe that logs in to the databases
+    /// found in the web roots (see [`crate::analyze::db_passwords`]).
+    pub inspect_databases: bool,
 }
 
 /// Everything the audit needs besides the hosts.
@@ -130,10 +134,14 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     let started = Instant::now();
     let mut params = plan.params.clone();
     params.extend(target.vars.clone());
-    let probes = match plan::script_probes(plan.catalog, plan.checks, &params) {
+    let mut probes = match plan::script_probes(plan.catalog, plan.checks, &params) {
         Ok(p) => p,
         Err(e) => return not_audited(target, HostStatus::Error, e.to_string()),
     };
+    // Database inspection logs in to the host's databases: only on request.
+    let inspect_skipped =
+        !settings.inspect_databases && probes.iter().any(|p| p.id == db_passwords::PROBE);
+    probes.retain(|p| settings.inspect_databases || p.id != db_passwords::PROBE);
     let script = ProbeScript::build(&probes);
     let sudo = target
         .become_root
@@ -210,6 +218,16 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             "output exceeded {} bytes and was cut",
             settings.max_output_bytes
         ));
+    }
+    if inspect_skipped {
+        facts.probes.insert(
+            db_passwords::PROBE.to_string(),
+            ProbeResult {
+                outcome: ProbeOutcome::Exited(0),
+                content: format!("{}\n", db_passwords::NOT_REQUESTED).into_bytes(),
+                truncated: false,
+            },
+        );
     }
     // Online guessing (opt-in) turns into the facts of the auditor-side
     // probe `online.guessing`, before they are saved or evaluated.

@@ -431,3 +431,21 @@ fn inventory_and_ssh_config_input_errors_are_exit_2() {
     let e = audit(&["-F", d.join("missing").to_str().unwrap(), "web"]);
     assert!(e.contains("cannot read ssh config"), "{e}");
 }
+
+#[test]
+fn inspect_databases_with_the_compliance_profile_is_exit_2() {
+    let out = run(shipshape().args([
+        "audit",
+        "--local",
+        "--profile",
+        "compliance",
+        "--inspect-databases",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(
+        e.contains("profile \"compliance\" forbids database inspection")
+            && e.contains("inspect_databases: forbidden"),
+        "{e}"
+    );
+}

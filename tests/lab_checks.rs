@@ -25,12 +25,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("vsftpd-version", "clean", "skip"),
     ("update-automation", "legacy", "fail"),
     ("update-automation", "clean", "pass"),
+    // every lab host runs the lab machine's kernel, which no host can see
+    ("kernel-current", "legacy", "skip"),
+    ("kernel-current", "clean", "skip"),
+    ("kernel-current", "ftp2", "skip"),
     // ftp-service
     ("ftp-server", "legacy", "fail"),
     ("ftp-server", "ftp2", "fail"),
     ("ftp-server", "clean", "pass"),
     ("cleartext-maintenance-service", "ftp2", "fail"),
-    ("cleartext-maintenance-service", "legacy", "pass"),
+    ("cleartext-maintenance-service", "legacy", "fail"),
     ("cleartext-maintenance-service", "clean", "pass"),
     ("ftp-anonymous-access", "ftp2", "fail"),
     ("ftp-anonymous-access", "legacy", "pass"),
@@ -54,6 +58,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("ioc-suspicious-process", "clean", "pass"),
     ("ioc-webroot-scripts", "legacy", "fail"),
     ("ioc-webroot-scripts", "clean", "pass"),
+    ("ioc-webroot-newer-scripts", "legacy", "fail"),
+    ("ioc-webroot-newer-scripts", "clean", "pass"),
     ("ioc-ftp-uploads", "legacy", "fail"),
     ("ioc-ftp-uploads", "clean", "skip"),
     // log-monitoring
@@ -77,6 +83,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("ssh-source-restricted", "clean", "pass"),
     ("ftp-source-restricted", "legacy", "fail"),
     ("ftp-source-restricted", "ftp2", "pass"),
+    ("telnet-source-restricted", "legacy", "fail"),
+    ("telnet-source-restricted", "ftp2", "pass"),
+    ("telnet-source-restricted", "clean", "skip"),
+    ("database-source-restricted", "legacy", "fail"),
+    ("database-source-restricted", "ftp2", "pass"),
+    ("database-source-restricted", "clean", "skip"),
+    ("admin-web-source-restricted", "legacy", "fail"),
     ("admin-web-source-restricted", "clean", "pass"),
     // weak-password
     ("password-guessable", "legacy", "fail"),
@@ -91,10 +104,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("password-quality-policy", "clean", "pass"),
 ];
 
-/// Checks one of whose cases no lab host has: no exposed admin page runs in
-/// the lab, and the only FTP transfer log is the incident's. Their analyzers
-/// are unit-tested both ways on captured outputs.
-const UNIT_TESTED_ONLY: &[&str] = &["admin-web-source-restricted", "ioc-ftp-uploads"];
+/// Checks one of whose cases no lab host has: the only FTP transfer log is
+/// the incident's, and every lab host shares the lab machine's kernel (no
+/// image, modules or kernel package on any host: `skip` with that reason).
+/// Their analyzers are unit-tested both ways on captured or written outputs.
+const UNIT_TESTED_ONLY: &[&str] = &["ioc-ftp-uploads", "kernel-current"];
 
 /// Evidence fragments that must appear (the planted artefacts, by name).
 const EVIDENCE: &[(&str, &str, &str)] = &[
@@ -132,6 +146,45 @@ const EVIDENCE: &[(&str, &str, &str)] = &[
         "/root/.bash_history",
     ),
     ("cleartext-maintenance-service", "ftp2", "telnet"),
+    (
+        "cleartext-maintenance-service",
+        "legacy",
+        "0.0.0.0 23 inetd",
+    ),
+    (
+        "ioc-webroot-newer-scripts",
+        "legacy",
+        "htdocs/cron.php 2017-12-25",
+    ),
+    (
+        "ioc-webroot-newer-scripts",
+        "legacy",
+        "htdocs/wp-cron.php 2017-12-12",
+    ),
+    ("ioc-webroot-newer-scripts", "legacy", "median (2016-11-18)"),
+    (
+        "telnet-source-restricted",
+        "legacy",
+        "started without tcpd (/etc/inetd.conf:3)",
+    ),
+    (
+        "telnet-source-restricted",
+        "ftp2",
+        "telnetd: 10.203.0.0/255.255.255.0",
+    ),
+    (
+        "database-source-restricted",
+        "legacy",
+        "mariadbd on 0.0.0.0:3306: reachable from any IPv4 address",
+    ),
+    (
+        "database-source-restricted",
+        "ftp2",
+        "bind-address=127.0.0.1 (/etc/mysql/mariadb.conf.d/50-server.cnf",
+    ),
+    ("admin-web-source-restricted", "legacy", "Allow from all"),
+    ("admin-web-source-restricted", "clean", "Require local"),
+    ("kernel-current", "clean", "is not on this file system"),
 ];
 
 #[test]

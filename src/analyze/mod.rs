@@ -4,9 +4,13 @@
 //! return a verdict; they never do I/O.
 
 pub mod credentials;
+pub mod db_passwords;
 pub mod eol;
+pub mod ftp_config;
+pub mod ftp_daemons;
 pub mod ioc;
 pub mod ip_restriction;
+pub mod kernel;
 pub mod logs;
 pub mod online_guessing;
 pub mod os;
@@ -14,6 +18,7 @@ pub mod password;
 pub mod software;
 pub mod version;
 pub mod vsftpd;
+pub mod webroot_age;
 
 use crate::catalog::check::Params;
 use crate::facts::{Facts, Unavailable};
@@ -77,6 +82,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &software::SoftwareVersion,
     &ip_restriction::IpRestriction,
     &vsftpd::VsftpdConfig,
+    &ftp_config::FtpConfig,
     &os::OsSupportAnalyzer,
     &password::PasswordGuessable,
     &password::PasswordEmpty,
@@ -88,6 +94,9 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &ioc::FtpTransfers,
     &logs::LogRetention,
     &credentials::CredentialFiles,
+    &webroot_age::WebrootNewerScripts,
+    &kernel::KernelCurrent,
+    &db_passwords::DbPlaintextPasswords,
 ];
 
 /// Every analyzer this build knows.

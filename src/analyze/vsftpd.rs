@@ -273,7 +273,35 @@ impl Analyzer for VsftpdConfig {
 }
 
 fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &str) -> Verdict {
-    if !can_write {
+    let (chroot, _) = conf.flag("chroot_local_user");
+    let (anon, _) = conf.flag("anonymous_enable");
+    let (anon_up, _) = conf.flag("anon_upload_enable");
+    let anon_root = (anon && anon_up && conf.flag("write_enable").0)
+        .then(|| conf.value("anon_root").unwrap_or("~ftp"));
+    webroot_upload_with(
+        cx,
+        can_write,
+        says,
+        chroot,
+        conf.value("local_root"),
+        anon_root,
+    )
+}
+
+/// Whether FTP writes can land in a served web root: by accounts that own
+/// a web root and are not chrooted, whose FTP root is inside one, by
+/// anonymous uploads into one (`anon_root`, `~ftp` for the ftp account's
+/// home), or because a web root is world-writable. Shared by the vsftpd,
+/// ProFTPD and Pure-FTPd analyzers.
+pub fn webroot_upload_with(
+    cx: &Context<'_>,
+    can_write: bool,
+    says: &str,
+    chroot: bool,
+    local_root: Option<&str>,
+    anon_root: Option<&str>,
+) -> Verdict {
+    if !can_write && anon_root.is_none() {
         return Verdict::new(Status::Pass, format!("FTP cannot write files: {says}"));
     }
     let roots = match cx.facts.text(WEBROOTS_PROBE) {
@@ -290,8 +318,17 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
         Ok(t) => shadow::parse_passwd(&t),
         Err(u) => return Verdict::unavailable(u),
     };
-    let (chroot, _) = conf.flag("chroot_local_user");
-    let local_root = conf.value("local_root");
+    let anon_dir = anon_root.map(|d| match d.strip_prefix('~') {
+        Some(user) => {
+            let user = if user.is_empty() { "ftp" } else { user };
+            accounts
+                .iter()
+                .find(|a| a.user == user)
+                .map(|a| a.home.clone())
+                .unwrap_or_else(|| d.to_string())
+        }
+        None => d.to_string(),
+    });
     let mut hits = Vec::new();
     for r in &roots {
         if r.mode & 0o002 != 0 {
@@ -299,6 +336,17 @@ fn webroot_upload(cx: &Context<'_>, conf: &VsftpdConf, can_write: bool, says: &s
                 "web root {} is world-writable (mode {:o})",
                 r.path, r.mode
             ));
+        }
+        if let Some(d) = &anon_dir {
+            if inside(d, &r.path) || inside(&r.path, d) {
+                hits.push(format!(
+                    "anonymous uploads go to {d}, which overlaps the web root {}",
+                    r.path
+                ));
+            }
+        }
+        if !can_write {
+            continue;
         }
         for a in accounts
             .iter()

@@ -172,6 +172,16 @@ check_host_name() {
     [[ $1 =~ ^[a-z][a-z0-9-]{0,11}$ ]] || die "host name '$1' must match [a-z][a-z0-9-]{0,11}"
 }
 
+# Close every descriptor above stderr in this (sub)shell.
+close_inherited_fds() {
+    local fd
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 host_start() {
     local h=$1 base hd ns=$NETNS_PREFIX$1 veth=$VETH_PREFIX$1 pid child i
     host_conf "$h"
@@ -193,10 +203,16 @@ host_start() {
     # New session so the host survives this shell; ip execs unshare, so $! is
     # unshare's PID.  --kill-child: killing unshare kills the namespace's init,
     # and with it every process of the pid namespace.
-    setsid ip netns exec "$ns" \
-        unshare --pid --uts --mount --ipc --fork --kill-child --propagation private -- \
-        /bin/bash "$LAB_DIR/lib/launcher.sh" "$h" "$base" "$ADDR" \
-        </dev/null >>"$LOGS/$h-launcher.log" 2>&1 &
+    # The host's daemons must not inherit this shell's descriptors: a lock
+    # file held open (`flock tests.lock lab.sh up HOST`) would stay locked
+    # for as long as the host runs.
+    (
+        close_inherited_fds
+        exec setsid ip netns exec "$ns" \
+            unshare --pid --uts --mount --ipc --fork --kill-child --propagation private -- \
+            /bin/bash "$LAB_DIR/lib/launcher.sh" "$h" "$base" "$ADDR" \
+            </dev/null >>"$LOGS/$h-launcher.log" 2>&1
+    ) &
     pid=$!
     echo "$pid" >"$RUN/$h.pid"
     # Remember the pid namespace too, so `down` can find every member.
@@ -222,7 +238,14 @@ wait_host() {
 
 write_known_hosts() {
     local h t type key tmp
+    local -a ours=()
     tmp=$(mktemp "$KNOWN_HOSTS.XXXXXX")
+    # Keep the lines of hosts this checkout does not define (another
+    # checkout's scenarios may run in the shared lab).
+    for h in $(all_hosts); do host_conf "$h"; ours+=("$ADDR"); done
+    if [ -f "$KNOWN_HOSTS" ]; then
+        awk -v ours=" ${ours[*]} " 'index(ours, " " $1 " ") == 0' "$KNOWN_HOSTS" >>"$tmp"
+    fi
     for h in $(all_hosts); do
         host_pid "$h" >/dev/null || continue
         host_conf "$h"

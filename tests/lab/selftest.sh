@@ -44,7 +44,7 @@ if [ "${1:-}" = down ]; then
     check "no netns mount" bash -c "! findmnt -rn -o TARGET | grep -q '^/run/netns/$NETNS_PREFIX'"
     # shellcheck disable=SC2317  # called through check
     not() { ! "$@"; }
-    check "no lab process" not pgrep -af 'launcher\.sh|sshd -D -e -E /run/sshd-debug|stratum\+tcp|vsftpd /etc/vsftpd|unshare --pid --uts'
+    check "no lab process" not pgrep -af 'launcher\.sh|sshd -D -e -E /run/sshd-debug|stratum\+tcp|vsftpd /etc/vsftpd|unshare --pid --uts|mariadbd --defaults-file=/etc/(my|mysql/my)\.cnf|lab-listener\.pl'
     check "no pid file" bash -c "! compgen -G '$RUN/*.pid'"
     finish
     exit
@@ -107,7 +107,18 @@ check "legacy: wp-cron.php has eval(base64_decode(" on $L 'grep -qF "eval(base64
 check "legacy: xferlog uploads of php files from 2 addresses in 203.0.113.0/24" on $L '[ "$(awk '"'"'$12=="i" && $9 ~ /\.php$/ && $7 ~ /^203\.0\.113\./ {print $7}'"'"' /var/log/xferlog | sort -u | wc -l)" -eq 2 ]'
 check "legacy: logrotate keeps 4 weeks" on $L 'grep -qx "rotate 4" /etc/logrotate.conf && ! grep -rqE "^\s*rotate\s+([5-9]|[1-9][0-9]+)" /etc/logrotate.conf /etc/logrotate.d'
 check "legacy: no remote syslog" on $L '! grep -rqE "^[^#]*@" /etc/rsyslog.conf /etc/rsyslog.d'
-check "legacy: nothing listens on :80 (web server is a stand-in)" on $L '! ss -ltnH | grep -q ":80 "'
+legacy_status_page() {
+    on $L 'ss -ltnpH | grep -q "0.0.0.0:80 .*\"httpd\""' &&
+        curl -fsS --max-time 5 "http://$L/server-status" | grep -q 'Apache Server Status'
+}
+check "legacy: :80 is the httpd stand-in; /server-status answers the bridge" legacy_status_page
+check "legacy: httpd.conf opens /server-status to all (Order allow,deny; Allow from all)" on $L 'sed -n "/<Location \/server-status>/,/<\/Location>/p" /usr/local/apache2/conf/httpd.conf | grep -qx "    Allow from all"'
+check "legacy: web root bulk dated Nov 2016, the planted scripts Dec 2017" on $L 'cd /usr/local/apache2/htdocs && [ "$(find . -type f ! -newermt 2016-12-01 | wc -l)" -ge 10 ] && for f in wp-cron.php wp-session.php cron.php; do [ "$(stat -c %Y $f)" -gt "$(date -d 2017-12-01 +%s)" ] || exit 1; done'
+check "legacy: telnet on 0.0.0.0:23 from inetd without tcpd" on $L 'ss -ltnpH | grep -q "0.0.0.0:23 .*inetd" && grep -qE "^telnet[[:space:]].*[[:space:]]/usr/sbin/telnetd[[:space:]]" /etc/inetd.conf && ! grep -v "^#" /etc/inetd.conf | grep -q tcpd'
+check "legacy: telnetd answers the bridge (telnet negotiation bytes)" bash -c "timeout 3 bash -c 'exec 3<>/dev/tcp/$L/23; head -c 3 <&3' | od -An -tx1 | grep -q '^ ff'"
+check "legacy: MariaDB on 0.0.0.0:3306 (no bind-address in /etc/my.cnf), no /etc/mysql" on $L 'ss -ltnpH | grep -q "0.0.0.0:3306 .*mariadbd" && ! grep -q "^bind-address" /etc/my.cnf && [ ! -e /etc/mysql ]'
+check "legacy: booking.members holds 3 plaintext passwords, staff 2 bcrypt hashes" on $L '[ "$(mariadb -u root -N -e "SELECT COUNT(*) FROM booking.members WHERE LEFT(password, 1) <> CHAR(36)")" = 3 ] && [ "$(mariadb -u root -N -e "SELECT COUNT(*) FROM booking.staff WHERE LEFT(pass_hash, 4) = CONCAT(CHAR(36), 0x3279, CHAR(36))")" = 2 ]'
+check "legacy: db.seaways.example.jp resolves to this host; booking@% logs in over TCP" on $L 'getent hosts db.seaways.example.jp | grep -q "^10.203.0.11 " && MYSQL_PWD=Seaways2017db mariadb -h db.seaways.example.jp -u booking -N -e "SELECT COUNT(*) FROM booking.members" | grep -qx 3'
 check "legacy: logrotate.d/syslog lists the 5 RHEL syslog files, missingok, sharedscripts, HUP rsyslog" on $L 'f=/etc/logrotate.d/syslog; for l in /var/log/cron /var/log/maillog /var/log/messages /var/log/secure /var/log/spooler missingok sharedscripts; do grep -qx "\s*$l" $f || exit 1; done; sed -n "/postrotate/,/endscript/p" $f | grep -q "kill -HUP .*rsyslogd.pid"'
 check "legacy: logrotate.d/syslog and vsftpd set no rotate count or period of their own" on $L '! grep -qE "^\s*(rotate|daily|weekly|monthly|yearly|maxage)\b" /etc/logrotate.d/syslog /etc/logrotate.d/vsftpd'
 check "legacy: logrotate.d/vsftpd: /var/log/xferlog, missingok, notifempty" on $L 'f=/etc/logrotate.d/vsftpd; grep -q "^/var/log/xferlog {" $f && grep -qx "\s*missingok" $f && grep -qx "\s*notifempty" $f'
@@ -181,6 +192,12 @@ check "ftp2: plain FTP login refused (530, right password)" ftp2_plain_refused
 check "ftp2: anonymous read of /README (plain FTP)" bash -c "curl -fsS --max-time 10 ftp://$F/README | grep -q 'Seaways Ferry'"
 check "ftp2: anonymous upload refused" bash -c "! echo x | curl -fsS --max-time 10 -T - ftp://$F/x.txt"
 check "ftp2: /etc/inetd.conf has a telnet line" on $F 'grep -qE "^telnet[[:space:]]" /etc/inetd.conf'
+check "ftp2: inetd runs telnetd through tcpd; hosts.allow/deny limit telnetd to the lab network" on $F 'ss -ltnpH | grep -q "0.0.0.0:23 .*inetd" && grep -qE "^telnet[[:space:]].*/usr/sbin/tcpd[[:space:]]+/usr/sbin/telnetd" /etc/inetd.conf && grep -qx "telnetd: 10.203.0.0/255.255.255.0" /etc/hosts.allow && grep -qx "telnetd: ALL" /etc/hosts.deny'
+ftp2_db_loopback() {
+    on $F 'ss -ltnpH | grep -q "127.0.0.1:3306 .*mariadbd" && ! ss -ltnH | grep -qE "(0\.0\.0\.0|\*|\[::\]):3306 "' &&
+        ! timeout 3 bash -c "exec 3<>/dev/tcp/$F/3306" 2>/dev/null
+}
+check "ftp2: MariaDB on 127.0.0.1:3306 only (Debian bind-address), closed to the bridge" ftp2_db_loopback
 check "clean: pam_pwquality in common-password, minlen 14" on $C 'grep -q pam_pwquality.so /etc/pam.d/common-password && grep -qx "minlen = 14" /etc/security/pwquality.conf'
 check "legacy: root history holds a -p password" on $L 'grep -q -- "-pSeaways2017db" /root/.bash_history'
 check "ftp2: guest has an empty password field, olduser an MD5-crypt hash" on $F '[ -z "$(getent shadow guest | cut -d: -f2)" ] && [ "$(getent shadow olduser | cut -d: -f2 | cut -c1-3)" = "\$1\$" ]'
@@ -200,6 +217,10 @@ check "clean: 22/tcp open from 10.203.0.1 (management network)" tcp_open $C 22
 check "clean: 22/tcp dropped from outside the management network ([$c6])" bash -c "! timeout 3 bash -c 'exec 3<>/dev/tcp/$c6/22' 2>/dev/null"
 check "clean: 80/tcp open from outside the management network ([$c6])" tcp_open "$c6" 80
 check "legacy (no firewall): 22/tcp open over the same IPv6 path" tcp_open "$l6" 22
+f6="$(ll ftp2)%$BRIDGE"
+telnet_bytes() { timeout 3 bash -c "exec 3<>/dev/tcp/$1/23; head -c 3 <&3" 2>/dev/null | od -An -tx1 | grep -q '^ ff'; }
+check "ftp2: tcpd lets telnet answer 10.203.0.1" telnet_bytes $F
+check "ftp2: tcpd closes telnet from outside the lab network ([$f6])" bash -c "! timeout 3 bash -c 'exec 3<>/dev/tcp/$f6/23; head -c 3 <&3' 2>/dev/null | grep -q ."
 drops_after=$(ip netns exec "${NETNS_PREFIX}clean" nft list chain inet filter input | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
 check "clean: the nft drop counter grew ($drops_before -> $drops_after)" test "$drops_after" -gt "$drops_before"
 

@@ -36,3 +36,23 @@ ssh-keygen -q -t ed25519 -N '' -C "root@$LAB_HOST" -f /etc/ssh/ssh_host_ed25519_
 ssh-keygen -q -t rsa -b 3072 -N '' -C "root@$LAB_HOST" -f /etc/ssh/ssh_host_rsa_key
 install -d -m 0755 /run/sshd
 chmod 0644 /etc/ssh/sshd_config
+
+# Start MariaDB with option file CONF (datadir, socket, pid and log under
+# /run/mariadb, a tmpfs of this host's own) and wait until it answers.
+lab_start_mariadb() { # CONF
+    local conf=$1 i
+    install -d -m 0755 -o mysql -g mysql /run/mariadb
+    mount -t tmpfs -o mode=0750,size=192m,uid="$(id -u mysql)",gid="$(id -g mysql)" mariadb-data /run/mariadb
+    install -d -m 0750 -o mysql -g mysql /run/mariadb/data
+    mariadb-install-db --defaults-file="$conf" --user=mysql --skip-test-db \
+        --auth-root-authentication-method=socket >/run/mariadb/install.log 2>&1 ||
+        { cat /run/mariadb/install.log >&2; return 1; }
+    setsid /usr/sbin/mariadbd --defaults-file="$conf" --user=mysql </dev/null >/dev/null 2>&1 &
+    for ((i = 0; i < 120; i++)); do
+        mariadb --defaults-file="$conf" -u root -e 'SELECT 1' >/dev/null 2>&1 && return 0
+        sleep 0.25
+    done
+    echo "provision: MariaDB did not start:" >&2
+    cat /run/mariadb/mariadb.log >&2 || true
+    return 1
+}

@@ -3,7 +3,7 @@
 # vsftpd, without the RHEL identity of host "legacy").  vsftpd is hardened
 # except for two things: anonymous (read-only) logins and no transfer log.
 # Appended to scenarios/common.sh; runs inside the host's chroot.
-echo "provision: ftp2: Debian 12, vsftpd with TLS + chroot, anonymous read-only, no xferlog"
+echo "provision: ftp2: Debian 12, vsftpd with TLS + chroot, anonymous read-only, no xferlog, telnet and MariaDB restricted"
 
 chmod 0644 /etc/vsftpd.conf /etc/ssh/sshd_config
 
@@ -50,11 +50,14 @@ usermod -p "$(openssl passwd -1 "$old_pw")" olduser
 unset old_pw
 
 # --- vsftpd honours tcp_wrappers: FTP only from the management network ---
+# The same for telnet, which inetd starts through tcpd.
 cat >/etc/hosts.allow <<HOSTS
 vsftpd: ${LAB_NET%/*}/255.255.255.0
+telnetd: ${LAB_NET%/*}/255.255.255.0
 HOSTS
 cat >/etc/hosts.deny <<'HOSTS'
 vsftpd: ALL
+telnetd: ALL
 HOSTS
 
 # --- Logging: Debian's rsyslog without the kernel log (the kernel is the lab machine's) ---
@@ -67,4 +70,8 @@ install -d -m 0755 /var/run/vsftpd/empty
 /usr/sbin/rsyslogd -i /run/rsyslogd.pid
 /usr/sbin/cron
 /usr/sbin/vsftpd /etc/vsftpd.conf
+chmod 0644 /etc/inetd.conf /etc/mysql/mariadb.conf.d/60-lab.cnf
+/usr/sbin/inetd
+# MariaDB with Debian's bind-address = 127.0.0.1 (the upload statistics of a web agency)
+lab_start_mariadb /etc/mysql/my.cnf
 echo "provision: ftp2: done"

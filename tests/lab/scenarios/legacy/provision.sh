@@ -26,7 +26,18 @@ lab_set_password seaways 'Seaways2017'
 chown -R seaways:seaways /usr/local/apache2/htdocs
 chmod 0755 /usr/local/apache2/htdocs
 chmod 0644 /usr/local/apache2/htdocs/*.php
+chmod 0755 /usr/local/apache2/htdocs/css /usr/local/apache2/htdocs/js /usr/local/apache2/htdocs/inc
+find /usr/local/apache2/htdocs -type f ! -name '*.php' -exec chmod 0644 {} +
+chmod 0644 /usr/local/apache2/htdocs/inc/*.php
+# The site as deployed in November 2016 (the bulk of the web root) ...
+i=0
+for f in css/style.css js/booking.js inc/header.php inc/footer.php schedule.php booking.php \
+    access.html fares.html robots.txt; do
+    i=$((i + 1))
+    touch -d "2016-11-18 09:$((10 + i)):0$((i % 10))" "/usr/local/apache2/htdocs/$f"
+done
 touch -d '2016-11-18 10:05:00' /usr/local/apache2/htdocs/index.php
+# ... then config.php edited a year later, and the web shells of Dec 2017.
 touch -d '2017-11-14 01:27:55' /usr/local/apache2/htdocs/config.php
 touch -d '2017-12-12 03:57:33' /usr/local/apache2/htdocs/wp-cron.php
 touch -d '2017-12-25 01:10:02' /usr/local/apache2/htdocs/wp-session.php
@@ -85,7 +96,7 @@ fi
 usermod -p '!' sysbackup
 
 # --- Logging: local only, 4 weeks of retention ---
-for f in alternatives apt btmp dpkg rsyslog wtmp; do rm -f "/etc/logrotate.d/$f"; done
+for f in alternatives apt btmp dpkg mariadb rsyslog wtmp; do rm -f "/etc/logrotate.d/$f"; done
 chmod 0644 /etc/logrotate.conf /etc/logrotate.d/syslog /etc/logrotate.d/vsftpd
 rm -f /etc/rsyslog.d/*.conf
 install -d -m 0700 /var/lib/rsyslog
@@ -102,10 +113,46 @@ tail -f /usr/local/apache2/logs/access_log
 HIST
 chmod 0600 /root/.bash_history
 
+# --- MariaDB with the booking database, on every address (RHEL 7 layout: /etc/my.cnf) ---
+# The "database server" of the incident shares this host in the lab: its name
+# resolves here.  Debian's /etc/mysql does not exist on RHEL.
+rm -rf /etc/mysql
+chmod 0644 /etc/my.cnf /etc/my.cnf.d/client.cnf
+echo "$LAB_ADDR	db.$LAB_DOMAIN db" >>/etc/hosts
+lab_start_mariadb /etc/my.cnf
+mariadb --defaults-file=/etc/my.cnf -u root <<'SQL'
+CREATE DATABASE booking CHARACTER SET utf8;
+CREATE USER 'booking'@'%' IDENTIFIED BY 'Seaways2017db';
+GRANT SELECT, INSERT, UPDATE, DELETE ON booking.* TO 'booking'@'%';
+USE booking;
+-- The application's members: passwords stored as typed (report item 5).
+CREATE TABLE members (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(128), name VARCHAR(64),
+    password VARCHAR(64), created DATE);
+INSERT INTO members (email, name, password, created) VALUES
+    ('tanaka@example.jp', 'Tanaka', 'ferry2016', '2016-12-01'),
+    ('suzuki@example.jp', 'Suzuki', 'Umi-no-hi77', '2017-01-14'),
+    ('sato@example.jp', 'Sato', 'sato1985', '2017-03-02');
+-- Staff accounts of the admin pages: stored as bcrypt hashes (fine).
+CREATE TABLE staff (login VARCHAR(32) PRIMARY KEY, pass_hash VARCHAR(60));
+INSERT INTO staff VALUES
+    ('admin', '$2y$10$2GXZqKc6JCmQ3B8xVQK3Ye5cX3iIzBvM0yWdXrQm4kq5n8TqQyB5S'),
+    ('ops', '$2y$10$H0m5zXQ2oY8dVw1bR7cLTe6mJ9sK3fA4gU2pN1vQ8xZ7yE5rW0iDu');
+CREATE TABLE bookings (id INT PRIMARY KEY AUTO_INCREMENT, member_id INT, crossing DATE, seats INT);
+INSERT INTO bookings (member_id, crossing, seats) VALUES (1, '2017-12-28', 2), (2, '2018-01-03', 1);
+SQL
+
+# --- telnet through inetd, no tcpd (from /etc/inetd.conf of rootfs/) ---
+chmod 0644 /etc/inetd.conf
+/usr/sbin/inetd
+
 # --- Start the services ---
 /usr/sbin/rsyslogd -i /run/rsyslogd.pid
 /usr/sbin/cron
 /usr/sbin/vsftpd /etc/vsftpd/vsftpd.conf
+# the self-built Apache (stand-in listener on :80, /server-status open to all)
+chmod 0755 /usr/local/apache2/bin/httpd
+chmod 0644 /usr/local/apache2/bin/lab-listener.pl
+/usr/local/apache2/bin/httpd -k start
 # first start of the "miner", as nobody, the way cron restarts it every minute
 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$kit/upd"
 echo "provision: legacy: done"
