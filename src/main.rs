@@ -10,6 +10,7 @@ use shipshape::online;
 use shipshape::report::{self, Format};
 use shipshape::run::{self, AuditPlan, Settings};
 use shipshape::secret::Secret;
+use shipshape::shard::Shard;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,27 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         checks: Option<PathBuf>,
     },
+    /// Combine JSON reports (the shards of one audit) into one report.
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// JSON reports written by `audit --format json`.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+    /// List hosts in this inventory's order; its hosts found in no report are errors.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    inventory: Option<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 only for failing findings of this severity or worse (and for
+    /// hosts not audited) [default: any failing finding].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
+    fail_on: Option<String>,
 }
 
 #[derive(Args)]
@@ -95,6 +117,9 @@ struct AuditArgs {
     /// (capped and paced by the profile's online_guessing_* parameters).
     #[arg(long)]
     online_guessing: bool,
+    /// Audit only shard K of N: hosts whose name's FNV-1a hash mod N is K-1.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -106,6 +131,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => audit(*args),
         Command::ListChecks { checks } => list_checks(checks),
+        Command::Merge(args) => merge(args),
     };
     result.unwrap_or_else(|InputFailure(msg)| {
         eprintln!("error: {msg}");
@@ -224,6 +250,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             )));
         }
     }
+    if let Some(shard) = args.shard {
+        targets.retain(|t| shard.contains(&t.name));
+    }
 
     // Open the report file before auditing: a path that cannot be written is
     // an input error, found before any host is touched.
@@ -309,6 +338,53 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
                 ))
             })?
         }
+        None => print!("{text}"),
+    }
+    let threshold = match args.fail_on.as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        _ => Severity::Info,
+    };
+    Ok(if report.fails_at(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode, InputFailure> {
+    let mut inputs = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        inputs.push(shipshape::merge::load(path).map_err(InputFailure)?);
+    }
+    let expected = match &args.inventory {
+        Some(inv) => Some(
+            input(inventory::load_inventory(inv))?
+                .into_iter()
+                .map(|t| shipshape::merge::Expected {
+                    name: t.name,
+                    address: t.address,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => None,
+    };
+    let report = shipshape::merge::merge(inputs, expected.as_deref()).map_err(InputFailure)?;
+    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
+        None
+    } else {
+        Some(160)
+    };
+    let text = report::render(&report, args.format, width);
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            InputFailure(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        })?,
         None => print!("{text}"),
     }
     let threshold = match args.fail_on.as_deref() {
