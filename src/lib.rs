@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod evaluate;
 pub mod facts;
 pub mod inventory;
+pub mod memory;
 pub mod merge;
 pub mod model;
 pub mod online;
