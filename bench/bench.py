@@ -504,6 +504,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     a.hosts = [int(x) for x in a.hosts.split(",")]
     a.modes = a.modes.split(",")
+    if a.modes == ["none"]:
+        a.hosts = []
     a.tools = a.tools.split(",")
     a.rss_jobs = [int(x) for x in a.rss_jobs.split(",")]
     ARGS = a
@@ -540,6 +542,8 @@ def main():
             crypt = b.crypt()
             b.save(crypt=crypt)
         for mode in a.modes:
+            if mode == "none":  # --modes none: only the replay and crypt parts
+                continue
             if mode == "proxy":
                 b.start_proxy()
             for n in a.hosts:

@@ -324,22 +324,21 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
     } else {
         Some(160)
     };
-    let text = report::render(&report, args.format, width);
-    match output.as_mut() {
-        Some(file) => {
-            use std::io::Write as _;
-            file.write_all(text.as_bytes()).map_err(|e| {
-                InputFailure(format!(
-                    "cannot write the report to {}: {e}",
-                    args.output
-                        .as_deref()
-                        .unwrap_or(std::path::Path::new(""))
-                        .display()
-                ))
-            })?
-        }
-        None => print!("{text}"),
-    }
+    // Written as it is rendered: a large fleet's JSON is never a second
+    // copy of the report in memory.
+    let written = match output.as_mut() {
+        Some(file) => report::write(&report, args.format, width, file),
+        None => report::write(&report, args.format, width, &mut std::io::stdout().lock()),
+    };
+    written.map_err(|e| {
+        InputFailure(format!(
+            "cannot write the report to {}: {e}",
+            args.output
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "standard output".into())
+        ))
+    })?;
     let threshold = match args.fail_on.as_deref() {
         Some("critical") => Severity::Critical,
         Some("high") => Severity::High,
@@ -377,16 +376,20 @@ fn merge(args: MergeArgs) -> Result<ExitCode, InputFailure> {
     } else {
         Some(160)
     };
-    let text = report::render(&report, args.format, width);
-    match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            InputFailure(format!(
-                "cannot write the report to {}: {e}",
-                path.display()
-            ))
-        })?,
-        None => print!("{text}"),
-    }
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut f| report::write(&report, args.format, width, &mut f)),
+        None => report::write(&report, args.format, width, &mut std::io::stdout().lock()),
+    };
+    written.map_err(|e| {
+        InputFailure(format!(
+            "cannot write the report to {}: {e}",
+            args.output
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "standard output".into())
+        ))
+    })?;
     let threshold = match args.fail_on.as_deref() {
         Some("critical") => Severity::Critical,
         Some("high") => Severity::High,

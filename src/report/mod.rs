@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod table;
 
 use crate::model::{Countermeasure, Finding, HostReport, Report, Status};
+use std::io::Write as _;
 
 /// Output formats of `audit --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,6 +23,22 @@ pub fn render(report: &Report, format: Format, width: Option<u16>) -> String {
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
     }
+}
+
+/// Render `report` in `format` into `out`. JSON is streamed (a fleet's
+/// report is not held twice in memory); the other formats are small.
+pub fn write(
+    report: &Report,
+    format: Format,
+    width: Option<u16>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Json => json::write(report, &mut out)?,
+        _ => out.write_all(render(report, format, width).as_bytes())?,
+    }
+    std::io::Write::flush(&mut out)
 }
 
 /// The remediation plan: failing and erroring findings of every host, by
