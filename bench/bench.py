@@ -239,13 +239,17 @@ sed -e "s/@@B@@/$b/g" -e "s|@@HASH@@|$h|" {rec}
         p = subprocess.Popen(full, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.w, "run", "last.err"), "w"), **kw)
         peak = 0
         timed_out = False
-        while p.poll() is None:
-            peak = max(peak, tree_rss(p.pid))
-            if time.monotonic() - t0 > cap:
-                timed_out = True
-                kill_tree(p.pid)
-                break
-            time.sleep(0.1)
+        try:
+            while p.poll() is None:
+                peak = max(peak, tree_rss(p.pid))
+                if time.monotonic() - t0 > cap:
+                    timed_out = True
+                    kill_tree(p.pid)
+                    break
+                time.sleep(0.1)
+        except BaseException:
+            kill_tree(p.pid)  # the benchmark itself was stopped
+            raise
         p.wait()
         wall = time.monotonic() - t0
         try:
@@ -518,6 +522,7 @@ def main():
         d = json.load(open(a.from_json))
         b.results, replay, crypt = d["results"], d.get("replay", []), d.get("crypt", [])
         STARTED, LOAD0 = datetime.fromisoformat(d["started"]), d["load0"]
+        a.note = d.get("note")
         sys.argv[1:] = d["argv"]
         a.modes = sorted({r["mode"] for r in b.results}, key=["loopback", "proxy"].index)
         a.hosts = sorted({r["hosts"] for r in b.results})
@@ -560,7 +565,8 @@ def report(a, b, replay, crypt, partial=False):
     load1 = os.getloadavg()
     text = [f"Measured {STARTED:%Y-%m-%d %H:%M} UTC on {machine()}; load average before "
             f"{LOAD0[0]:.2f} {LOAD0[1]:.2f} {LOAD0[2]:.2f}, {'at report' if partial else 'after'} {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} "
-            f"(the machine is shared with other builds). Command: `bash bench/run.sh {' '.join(sys.argv[1:])}`."]
+            f"(the machine is shared with other builds). "
+            + (getattr(a, "note", None) or f"Command: `bash bench/run.sh {' '.join(sys.argv[1:])}`.")]
     text.append(fmt_table(b.results, a.modes, a.hosts, a.tools))
     if replay:
         text.append("\n**Replay fleet** (recorded answers of this machine, see bench/README.md)\n")
