@@ -16,6 +16,7 @@ use shipshape::route::{self, Defaults};
 use shipshape::run::{self, AuditPlan, Settings};
 use shipshape::schema::{self, SchemaKind};
 use shipshape::secret::Secret;
+use shipshape::shard::Shard;
 use shipshape::sshconfig::SshConfig;
 use shipshape::transport::sudo;
 use shipshape::{baseline, risk, waiver};
@@ -103,6 +104,8 @@ enum Command {
         #[arg(value_name = "SUBCOMMAND")]
         subcommand: Option<String>,
     },
+    /// Combine JSON reports (the shards of one audit) into one report.
+    Merge(MergeArgs),
 }
 
 #[derive(Args)]
@@ -126,6 +129,25 @@ struct ListArgs {
 enum ListFormat {
     Table,
     Json,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// JSON reports written by `audit --format json`.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+    /// List hosts in this inventory's order; its hosts found in no report are errors.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    inventory: Option<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 only for failing findings of this severity or worse (and for
+    /// hosts not audited) [default: any failing finding].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low"])]
+    fail_on: Option<String>,
 }
 
 #[derive(Args)]
@@ -221,6 +243,9 @@ struct AuditArgs {
     /// columns that are not hashed. Refused by profiles that forbid it.
     #[arg(long)]
     inspect_databases: bool,
+    /// Audit only shard K of N: hosts whose name's FNV-1a hash mod N is K-1.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 /// An error that means "the input was wrong" (arguments, files): exit 2,
@@ -253,6 +278,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { subcommand } => man(subcommand.as_deref()),
+        Command::Merge(args) => merge(args),
     };
     result.unwrap_or_else(|InputFailure(msg)| {
         eprintln!("error: {msg}");
@@ -661,6 +687,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             )));
         }
     }
+    if let Some(shard) = args.shard {
+        targets.retain(|t| shard.contains(&t.name));
+    }
 
     // Open the report files before auditing: a path that cannot be written
     // is an input error, found before any host is touched.
@@ -762,9 +791,9 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         baseline::compare(&mut report, prev, &file.display().to_string());
     }
     for (o, file) in &mut files {
-        use std::io::Write as _;
-        let text = report::render(&report, o.format, Some(160));
-        file.write_all(text.as_bytes()).map_err(|e| {
+        // Written as it is rendered: a large fleet's JSON is never a
+        // second copy of the report in memory.
+        report::write(&report, o.format, Some(160), file).map_err(|e| {
             InputFailure(format!(
                 "cannot write the report to {}: {e}",
                 o.path.display()
@@ -777,7 +806,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
             width: if terminal { None } else { Some(160) },
             colour: terminal && !no_color(),
         };
-        print!("{}", report::render_styled(&report, format, style));
+        let written = match format {
+            Format::Json => report::write(&report, format, None, &mut std::io::stdout().lock()),
+            _ => std::io::Write::write_all(
+                &mut std::io::stdout().lock(),
+                report::render_styled(&report, format, style).as_bytes(),
+            ),
+        };
+        written.map_err(|e| InputFailure(format!("cannot write the report: {e}")))?;
     }
     let threshold = match args.fail_on.as_deref() {
         Some("critical") => Severity::Critical,
@@ -787,6 +823,57 @@ fn audit(args: AuditArgs) -> Result<ExitCode, InputFailure> {
         _ => Severity::Info,
     };
     Ok(if report.gates(threshold, args.fail_on_new) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode, InputFailure> {
+    let mut inputs = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        inputs.push(shipshape::merge::load(path).map_err(InputFailure)?);
+    }
+    let expected = match &args.inventory {
+        Some(inv) => Some(
+            input(inventory::load_inventory(inv))?
+                .into_iter()
+                .map(|t| shipshape::merge::Expected {
+                    name: t.name,
+                    address: t.address,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => None,
+    };
+    let report = shipshape::merge::merge(inputs, expected.as_deref()).map_err(InputFailure)?;
+    let width = if args.output.is_none() && std::io::stdout().is_terminal() {
+        None
+    } else {
+        Some(160)
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut f| report::write(&report, args.format, width, &mut f)),
+        None => report::write(&report, args.format, width, &mut std::io::stdout().lock()),
+    };
+    written.map_err(|e| {
+        InputFailure(format!(
+            "cannot write the report to {}: {e}",
+            args.output
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "standard output".into())
+        ))
+    })?;
+    let threshold = match args.fail_on.as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        _ => Severity::Info,
+    };
+    Ok(if report.gates(threshold, false) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -80,25 +80,56 @@ pub fn audit_all_with(
     settings: &Settings,
     done: &(dyn Fn(&HostReport) + Sync),
 ) -> Vec<HostReport> {
+    crate::memory::tune_allocator();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<HostReport>>> = Mutex::new(vec![None; targets.len()]);
     let workers = settings.jobs.clamp(1, targets.len().max(1));
+    let evaluators =
+        crate::analyze::password::crack::Effort::default_threads().clamp(1, targets.len().max(1));
+    let store = |i: usize, report: HostReport| {
+        done(&report);
+        if let Ok(mut r) = results.lock() {
+            r[i] = Some(report);
+        }
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Collected)>((2 * workers).max(256));
+    let rx = Mutex::new(rx);
     std::thread::scope(|s| {
-        for _ in 0..workers {
+        for _ in 0..evaluators {
             s.spawn(|| loop {
+                // Hold the lock only to take one item.
+                let item = match rx.lock() {
+                    Ok(r) => r.recv(),
+                    Err(_) => break,
+                };
+                let Ok((i, collected)) = item else { break };
+                store(i, evaluate_host(&targets[i], collected, plan, settings));
+            });
+        }
+        let (next, store) = (&next, &store);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(t) = targets.get(i) else { break };
-                let report = if INTERRUPTED.load(Ordering::SeqCst) {
-                    not_audited(t, HostStatus::Error, INTERRUPTED_REASON.into())
-                } else {
-                    audit_host(t, plan, settings)
-                };
-                done(&report);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(report);
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    store(
+                        i,
+                        not_audited(t, HostStatus::Error, INTERRUPTED_REASON.into()),
+                    );
+                    continue;
+                }
+                match collect_host(t, plan, settings) {
+                    Ok(collected) => {
+                        if tx.send((i, collected)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(report) => store(i, report),
                 }
             });
         }
+        drop(tx);
     });
     results
         .into_inner()
@@ -131,12 +162,32 @@ fn not_audited(t: &Target, status: HostStatus, why: String) -> HostReport {
 
 /// Audit one host. Never panics on anything the host sends.
 pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) -> HostReport {
+    match collect_host(target, plan, settings) {
+        Ok(collected) => evaluate_host(target, collected, plan, settings),
+        Err(report) => report,
+    }
+}
+
+/// What [`collect_host`] gathered from an audited host, ready to judge.
+pub struct Collected {
+    facts: Facts,
+    params: Params,
+}
+
+/// The I/O half of a host's audit: connect, run the script, parse its
+/// output, online guessing (opt-in), save facts. `Err` is the final report
+/// of a host that could not be audited.
+pub fn collect_host(
+    target: &Target,
+    plan: &AuditPlan<'_>,
+    settings: &Settings,
+) -> Result<Collected, HostReport> {
     let started = Instant::now();
     let mut params = plan.params.clone();
     params.extend(target.vars.clone());
     let mut probes = match plan::script_probes(plan.catalog, plan.checks, &params) {
         Ok(p) => p,
-        Err(e) => return not_audited(target, HostStatus::Error, e.to_string()),
+        Err(e) => return Err(not_audited(target, HostStatus::Error, e.to_string())),
     };
     // Database inspection logs in to the host's databases: only on request.
     let inspect_skipped =
@@ -182,7 +233,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     };
     let output = match output {
         Ok(o) => o,
-        Err(e) => return not_audited(target, e.host_status(), e.reason().to_string()),
+        Err(e) => return Err(not_audited(target, e.host_status(), e.reason().to_string())),
     };
     let run = parse_frames(&output.bytes, &script.boundary, &probes);
     if run.probes.is_empty() && !run.complete {
@@ -199,7 +250,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             Some(_) if stray.contains("sudo") => " (--become: the script runs under sudo)",
             _ => "",
         };
-        return not_audited(
+        return Err(not_audited(
             target,
             HostStatus::Error,
             format!(
@@ -210,7 +261,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
                     .unwrap_or_else(|| "unknown".into()),
                 stray.trim().chars().take(300).collect::<String>()
             ),
-        );
+        ));
     }
     let mut facts = Facts::from(run);
     if output.truncated {
@@ -270,6 +321,17 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             facts.anomalies.push(format!("could not save facts: {e}"));
         }
     }
+    Ok(Collected { facts, params })
+}
+
+/// The CPU half: judge the facts (offline password guessing included).
+pub fn evaluate_host(
+    target: &Target,
+    collected: Collected,
+    plan: &AuditPlan<'_>,
+    settings: &Settings,
+) -> HostReport {
+    let Collected { facts, params } = collected;
     let findings = evaluate_all(
         plan.checks,
         &HostInputs {

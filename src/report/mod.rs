@@ -13,6 +13,7 @@ use crate::model::{
     BaselineSummary, Countermeasure, Finding, HostReport, Report, ResolvedFinding, Status,
     WaiverState,
 };
+use std::io::Write as _;
 
 /// Output formats of `audit --format` and `--output FORMAT=FILE`; the
 /// names on the command line are a contract.
@@ -62,6 +63,22 @@ pub fn render_styled(report: &Report, format: Format, style: table::Style) -> St
         Format::Html => html::render(report),
         Format::Markdown => markdown::render(report),
     }
+}
+
+/// Render `report` in `format` into `out`. JSON is streamed (a fleet's
+/// report is not held twice in memory); the other formats are small.
+pub fn write(
+    report: &Report,
+    format: Format,
+    width: Option<u16>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Json => json::write(report, &mut out)?,
+        _ => out.write_all(render(report, format, width).as_bytes())?,
+    }
+    std::io::Write::flush(&mut out)
 }
 
 /// The remediation plan: failing and erroring findings of every host, by

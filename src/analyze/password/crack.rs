@@ -8,6 +8,11 @@
 //!   with `--jobs` hosts evaluated in parallel there are still never more
 //!   than `threads` hashing threads, and a host waiting for the lock finds
 //!   what an earlier host learnt about the same hash.
+//! - **Background.** Hashing threads run at the lowest CPU priority
+//!   (nice 19, Linux), and evaluation runs in its own pool apart from the
+//!   SSH workers (`run::audit_all`): while the fleet is being read, SSH
+//!   I/O and parsing go first; on an idle auditor the search still gets
+//!   every core.
 //! - **Budget.** Each distinct hash gets `budget` of wall time for the whole
 //!   run; workers stop at the first match or when it is spent.
 //! - **Cache.** By the full hash string (so the salt too): a found password
@@ -86,6 +91,25 @@ fn cache() -> &'static Mutex<HashMap<String, Entry>> {
 fn fingerprint(s: &str) -> u64 {
     static KEYS: OnceLock<RandomState> = OnceLock::new();
     KEYS.get_or_init(RandomState::new).hash_one(s)
+}
+
+/// Put the calling thread at the lowest CPU priority (once per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        thread_local!(static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+        if DONE.with(|d| d.replace(true)) {
+            return;
+        }
+        // SAFETY: gettid and setpriority take plain integers and touch no
+        // memory of ours; on Linux PRIO_PROCESS with a thread id sets that
+        // thread's nice value. Failure (e.g. a seccomp filter) only means
+        // the thread keeps its priority.
+        unsafe {
+            let tid = libc::gettid();
+            libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+        }
+    }
 }
 
 /// One search at a time in this process.
@@ -184,6 +208,7 @@ pub fn search(hash: &str, candidates: &[Candidate], effort: Effort) -> Outcome {
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
+                lower_priority();
                 if stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
                     break;
                 }
