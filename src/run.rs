@@ -140,6 +140,10 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         Err(e) => return not_audited(target, e.host_status(), e.reason().to_string()),
     };
     let run = parse_frames(&output.bytes, &script.boundary, &probes);
+    // The raw output (up to max_output_bytes) is not needed once parsed:
+    // free it before the probes' own copies are evaluated and saved.
+    let (exit_status, truncated) = (output.exit_status, output.truncated);
+    drop(output);
     if run.probes.is_empty() && !run.complete {
         let stray = String::from_utf8_lossy(&run.stray);
         return not_audited(
@@ -147,8 +151,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
             HostStatus::Error,
             format!(
                 "the probe script did not run (exit status {}): {}",
-                output
-                    .exit_status
+                exit_status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "unknown".into()),
                 stray.trim().chars().take(300).collect::<String>()
@@ -156,7 +159,7 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
         );
     }
     let mut facts = Facts::from(run);
-    if output.truncated {
+    if truncated {
         facts.anomalies.push(format!(
             "output exceeded {} bytes and was cut",
             settings.max_output_bytes
@@ -184,13 +187,22 @@ pub fn audit_host(target: &Target, plan: &AuditPlan<'_>, settings: &Settings) ->
     if let Some(dir) = &settings.save_facts {
         // Probes marked sensitive (shadow hashes, config files with
         // passwords) never leave memory.
-        let mut kept = facts.clone();
-        for (id, result) in kept.probes.iter_mut() {
+        // Their content is set aside while the file is written (not copied:
+        // the facts may hold tens of megabytes).
+        let mut withheld = Vec::new();
+        for (id, result) in facts.probes.iter_mut() {
             if plan.catalog.probes.get(id).is_some_and(|p| p.sensitive) {
-                result.content = b"(withheld: this probe's output may contain secrets)".to_vec();
+                let note = b"(withheld: this probe's output may contain secrets)".to_vec();
+                withheld.push((id.clone(), std::mem::replace(&mut result.content, note)));
             }
         }
-        if let Err(e) = save_facts(dir, &target.name, &kept) {
+        let saved = save_facts(dir, &target.name, &facts);
+        for (id, content) in withheld {
+            if let Some(result) = facts.probes.get_mut(&id) {
+                result.content = content;
+            }
+        }
+        if let Err(e) = saved {
             facts.anomalies.push(format!("could not save facts: {e}"));
         }
     }
@@ -225,8 +237,12 @@ fn save_facts(dir: &std::path::Path, host: &str, facts: &Facts) -> std::io::Resu
             }
         })
         .collect();
-    let json = serde_json::to_string_pretty(facts).map_err(std::io::Error::other)?;
-    std::fs::write(dir.join(format!("{safe}.facts.json")), json)
+    // Streamed: as JSON, hostile output can be six times its size (NUL
+    // bytes become `\u0000`).
+    let file = std::fs::File::create(dir.join(format!("{safe}.facts.json")))?;
+    let mut w = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, facts).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut w)
 }
 
 /// Where online guessing connects: the audit's address and SSH port, the
