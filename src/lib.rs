@@ -9,6 +9,8 @@ pub mod analyze;
 pub mod catalog;
 pub mod evaluate;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inventory;
 pub mod model;
 pub mod online;

@@ -249,9 +249,14 @@ impl Catalog {
                 }
             }
         };
-        let doc: ProfileDoc = serde_saphyr::from_str(&source.text)
-            .map_err(|e| InputError::from_yaml(&source.path, &e))?;
-        Ok(doc.compile(&source.path)?)
+        Ok(Catalog::parse_profile(&source.path, &source.text)?)
+    }
+
+    /// Read a profile from its text (`file` names it in messages).
+    pub fn parse_profile(file: &Path, text: &str) -> Result<Profile, InputError> {
+        let doc: ProfileDoc =
+            serde_saphyr::from_str(text).map_err(|e| InputError::from_yaml(file, &e))?;
+        doc.compile(file)
     }
 
     /// The checks a profile selects, with its severity overrides applied.
