@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fills fuzz/corpus/<target>/ with seeds taken from the repository's own
-# inputs: checks and profiles, tests/fixtures and the lab's config files.
-# Idempotent; the corpus directory is not committed (.gitignore).
+# Fills DIR/<target>/ (default fuzz/corpus/) with seeds taken from the
+# repository's own inputs: checks and profiles, tests/fixtures and the lab's
+# config files. Idempotent; fuzz/corpus/ is not committed (.gitignore).
+#
+#   bash fuzz/seed.sh [DIR]
 set -euo pipefail
+c=$(realpath -m "${1:-$(dirname "$0")/corpus}")
 cd "$(dirname "$0")/.."
-c=fuzz/corpus
 fx=tests/fixtures
 ip=$fx/ip-restriction
 lab=tests/lab/scenarios

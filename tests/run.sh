@@ -26,6 +26,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 2
 fi
 
+# Dependency policy (deny.toml), then every fuzz target briefly (fuzz/).
+bash tests/supply-chain.sh
+bash fuzz/run-brief.sh
+
 bash tests/lab/lab.sh build
 bash tests/lab/lab.sh up
 trap 'bash tests/lab/lab.sh down' EXIT
