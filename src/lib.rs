@@ -11,6 +11,8 @@ pub mod baseline;
 pub mod catalog;
 pub mod evaluate;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inventory;
 pub mod memory;
 pub mod merge;

@@ -235,7 +235,11 @@ mod tests {
                 countermeasure: Countermeasure::new(1).unwrap(),
                 evidence: "e".into(),
                 remediation: "r".into(),
+                waiver: None,
+                drift: None,
             }],
+            risk: None,
+            drift: None,
         }
     }
 
@@ -250,6 +254,8 @@ mod tests {
                 finished_at: at(minute + 1),
                 incomplete: false,
                 hosts,
+                waivers: Vec::new(),
+                baseline: None,
             },
         }
     }

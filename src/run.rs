@@ -176,7 +176,8 @@ pub struct Collected {
 
 /// The I/O half of a host's audit: connect, run the script, parse its
 /// output, online guessing (opt-in), save facts. `Err` is the final report
-/// of a host that could not be audited.
+/// of a host that could not be audited (large, but made once per host).
+#[allow(clippy::result_large_err)]
 pub fn collect_host(
     target: &Target,
     plan: &AuditPlan<'_>,
@@ -236,6 +237,10 @@ pub fn collect_host(
         Err(e) => return Err(not_audited(target, e.host_status(), e.reason().to_string())),
     };
     let run = parse_frames(&output.bytes, &script.boundary, &probes);
+    // The raw output (up to max_output_bytes) is not needed once parsed:
+    // free it before the probes' own copies are evaluated and saved.
+    let (exit_status, truncated) = (output.exit_status, output.truncated);
+    drop(output);
     if run.probes.is_empty() && !run.complete {
         let stray = String::from_utf8_lossy(&run.stray);
         let hint = match &sudo {
@@ -255,8 +260,7 @@ pub fn collect_host(
             HostStatus::Error,
             format!(
                 "the probe script did not run (exit status {}): {}{hint}",
-                output
-                    .exit_status
+                exit_status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "unknown".into()),
                 stray.trim().chars().take(300).collect::<String>()
@@ -264,7 +268,7 @@ pub fn collect_host(
         ));
     }
     let mut facts = Facts::from(run);
-    if output.truncated {
+    if truncated {
         facts.anomalies.push(format!(
             "output exceeded {} bytes and was cut",
             settings.max_output_bytes
@@ -311,13 +315,22 @@ pub fn collect_host(
     if let Some(dir) = &settings.save_facts {
         // Probes marked sensitive (shadow hashes, config files with
         // passwords) never leave memory.
-        let mut kept = facts.clone();
-        for (id, result) in kept.probes.iter_mut() {
+        // Their content is set aside while the file is written (not copied:
+        // the facts may hold tens of megabytes).
+        let mut withheld = Vec::new();
+        for (id, result) in facts.probes.iter_mut() {
             if plan.catalog.probes.get(id).is_some_and(|p| p.sensitive) {
-                result.content = b"(withheld: this probe's output may contain secrets)".to_vec();
+                let note = b"(withheld: this probe's output may contain secrets)".to_vec();
+                withheld.push((id.clone(), std::mem::replace(&mut result.content, note)));
             }
         }
-        if let Err(e) = save_facts(dir, &target.name, &kept) {
+        let saved = save_facts(dir, &target.name, &facts);
+        for (id, content) in withheld {
+            if let Some(result) = facts.probes.get_mut(&id) {
+                result.content = content;
+            }
+        }
+        if let Err(e) = saved {
             facts.anomalies.push(format!("could not save facts: {e}"));
         }
     }
@@ -365,8 +378,12 @@ fn save_facts(dir: &std::path::Path, host: &str, facts: &Facts) -> std::io::Resu
             }
         })
         .collect();
-    let json = serde_json::to_string_pretty(facts).map_err(std::io::Error::other)?;
-    std::fs::write(dir.join(format!("{safe}.facts.json")), json)
+    // Streamed: as JSON, hostile output can be six times its size (NUL
+    // bytes become `\u0000`).
+    let file = std::fs::File::create(dir.join(format!("{safe}.facts.json")))?;
+    let mut w = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, facts).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut w)
 }
 
 /// Where online guessing connects: the audit's address and SSH port, the

@@ -46,6 +46,9 @@ if [ ! -x "$ansible_venv/bin/ansible-inventory" ]; then
   /usr/bin/python3 -m venv "$ansible_venv"
   "$ansible_venv/bin/pip" install -q --disable-pip-version-check ansible-core
 fi
+# Dependency policy (deny.toml), then every fuzz target briefly (fuzz/).
+bash tests/supply-chain.sh
+bash fuzz/run-brief.sh
 
 bash tests/lab/lab.sh build
 bash tests/lab/lab.sh up

@@ -252,6 +252,13 @@ impl Catalog {
         parse_profile(&source)
     }
 
+    /// Read a profile from its text (`file` names it in messages).
+    pub fn parse_profile(file: &Path, text: &str) -> Result<Profile, InputErrors> {
+        let doc: ProfileDoc =
+            serde_saphyr::from_str(text).map_err(|e| InputError::from_yaml(file, &e))?;
+        doc.compile(file)
+    }
+
     /// The checks a profile selects, with its severity overrides applied.
     pub fn select(&self, profile: &Profile) -> Result<Vec<Check>, InputErrors> {
         let mut errors = Vec::new();
@@ -303,7 +310,7 @@ impl Catalog {
 pub fn parse_profile(source: &SourceFile) -> Result<Profile, InputErrors> {
     let doc: ProfileDoc = serde_saphyr::from_str(&source.text)
         .map_err(|e| InputError::from_yaml(&source.path, &e))?;
-    Ok(doc.compile(&source.path)?)
+    doc.compile(&source.path)
 }
 
 /// The built-in profile called `name`, as a file.

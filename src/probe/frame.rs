@@ -83,9 +83,9 @@ pub fn parse_frames(bytes: &[u8], boundary: &str, probes: &[ScriptProbe]) -> Run
         match (words.next(), open.take()) {
             (Some("BEGIN"), previous) => {
                 if let Some((id, start)) = previous {
-                    close_incomplete(&mut out, &caps, id, &bytes[start..pos]);
+                    close_incomplete(&mut out, &caps, id, span(bytes, start, pos));
                 } else {
-                    push_stray(&mut out.stray, &bytes[cursor..pos]);
+                    push_stray(&mut out.stray, span(bytes, cursor, pos));
                 }
                 let id = words.next().unwrap_or_default().to_string();
                 open = Some((id, (line_end + 1).min(bytes.len())));
@@ -94,7 +94,7 @@ pub fn parse_frames(bytes: &[u8], boundary: &str, probes: &[ScriptProbe]) -> Run
                 let end_id = words.next().unwrap_or_default();
                 let status = words.next().unwrap_or_default();
                 let length = words.next().unwrap_or("-");
-                let content = &bytes[start.min(pos)..pos];
+                let content = span(bytes, start, pos);
                 if end_id != id {
                     out.anomalies
                         .push(format!("probe {id:?} was closed by a frame for {end_id:?}"));
@@ -127,7 +127,7 @@ pub fn parse_frames(bytes: &[u8], boundary: &str, probes: &[ScriptProbe]) -> Run
             }
             (Some("DONE"), previous) => {
                 if let Some((id, start)) = previous {
-                    close_incomplete(&mut out, &caps, id, &bytes[start..pos]);
+                    close_incomplete(&mut out, &caps, id, span(bytes, start, pos));
                 }
                 out.complete = true;
                 cursor = (line_end + 1).min(bytes.len());
@@ -181,6 +181,13 @@ fn close_incomplete(out: &mut RunOutput, caps: &BTreeMap<&str, usize>, id: Strin
 fn push_stray(stray: &mut Vec<u8>, bytes: &[u8]) {
     let room = STRAY_CAP.saturating_sub(stray.len());
     stray.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+/// `bytes[from..to]`, empty when `from` is past `to`: a frame line may
+/// follow the previous one's newline directly, so the newline that ends one
+/// frame line is also the one that starts the next.
+fn span(bytes: &[u8], from: usize, to: usize) -> &[u8] {
+    &bytes[from.min(to)..to]
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -334,5 +341,26 @@ mod tests {
         }
         let out = parse_frames(b"\nB BEGIN a\nxx\nB END a 0 7\n\nB DONE\n", "B", &probes);
         assert_eq!(out.anomalies.len(), 1, "{:?}", out.anomalies);
+    }
+
+    /// Found by the `frames` fuzz target: a frame line right after another
+    /// one's newline (no blank line between) once made the parser slice
+    /// backwards and panic.
+    #[test]
+    fn frame_lines_back_to_back_do_not_panic() {
+        let probes = [probe("a", "", 10), probe("b", "", 10)];
+        let out = parse_frames(b"\nB BEGIN a\nB BEGIN b\nB DONE\n", "B", &probes);
+        assert!(out.complete);
+        assert_eq!(out.probes["a"].outcome, ProbeOutcome::Incomplete);
+        assert!(out.probes["a"].content.is_empty());
+        assert_eq!(out.probes["b"].outcome, ProbeOutcome::Incomplete);
+        let out = parse_frames(
+            b"\nB BEGIN a\nx\nB END a 0 1\nB BEGIN b\nyy\nB END b 0 2\n",
+            "B",
+            &probes,
+        );
+        assert_eq!(out.probes["a"].content, b"x");
+        assert_eq!(out.probes["b"].content, b"yy");
+        assert!(out.anomalies.is_empty(), "{:?}", out.anomalies);
     }
 }

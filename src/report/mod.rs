@@ -123,26 +123,6 @@ pub fn severity_cell(f: &Finding) -> String {
     }
 }
 
-/// Reports shared by the reporters' unit tests (also used by the
-/// integration tests that validate the formats against their schemas).
-#[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::model::Report;
-
-    /// Three hosts: one audited with every finding status and hostile
-    /// evidence, one unreachable, one never started (the run is incomplete).
-    pub fn sample() -> Report {
-        serde_json::from_str(include_str!("../../tests/fixtures/reports/sample.json"))
-            .expect("the sample report parses")
-    }
-
-    /// A run with no host at all.
-    pub fn empty() -> Report {
-        serde_json::from_str(include_str!("../../tests/fixtures/reports/empty.json"))
-            .expect("the empty report parses")
-    }
-}
-
 /// Waived findings of every host, by countermeasure, host and check.
 pub fn waived_findings(report: &Report) -> Vec<(&HostReport, &Finding)> {
     let mut rows: Vec<(&HostReport, &Finding)> = report
@@ -202,4 +182,24 @@ pub fn baseline_heading(b: &BaselineSummary) -> String {
         b.profile,
         b.started_at.format("%Y-%m-%d %H:%M UTC")
     )
+}
+
+/// Reports shared by the reporters' unit tests (also used by the
+/// integration tests that validate the formats against their schemas).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::model::Report;
+
+    /// Three hosts: one audited with every finding status and hostile
+    /// evidence, one unreachable, one never started (the run is incomplete).
+    pub fn sample() -> Report {
+        serde_json::from_str(include_str!("../../tests/fixtures/reports/sample.json"))
+            .expect("the sample report parses")
+    }
+
+    /// A run with no host at all.
+    pub fn empty() -> Report {
+        serde_json::from_str(include_str!("../../tests/fixtures/reports/empty.json"))
+            .expect("the empty report parses")
+    }
 }

@@ -81,6 +81,8 @@ fn words(line: &str) -> Vec<String> {
 struct Reader<'a> {
     blocks: &'a [Block],
     root: String,
+    /// What is left of `dump::INCLUDE_BUDGET_LINES`.
+    budget: usize,
 }
 
 impl Reader<'_> {
@@ -131,6 +133,9 @@ impl Reader<'_> {
                         found = dump::expand(self.blocks, &format!("{pat}/*"));
                     }
                     for (p, l) in found {
+                        if !dump::spend(&mut self.budget, l) {
+                            break;
+                        }
                         self.lines(p, l, depth + 1, out);
                     }
                 }
@@ -206,6 +211,7 @@ pub fn parse(blocks: &[Block]) -> Option<ApacheConfig> {
     let mut r = Reader {
         blocks,
         root: default_root,
+        budget: dump::INCLUDE_BUDGET_LINES,
     };
     let mut flat = Vec::new();
     r.lines(main, lines, 0, &mut flat);

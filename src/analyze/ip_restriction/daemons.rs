@@ -93,7 +93,14 @@ fn server_section(name: &str) -> bool {
         || n.starts_with("mariadb-")
 }
 
-fn mysql_file(blocks: &[Block], path: &str, lines: &[String], depth: usize, m: &mut Mysql) {
+fn mysql_file(
+    blocks: &[Block],
+    path: &str,
+    lines: &[String],
+    depth: usize,
+    budget: &mut usize,
+    m: &mut Mysql,
+) {
     let mut section = String::new();
     for (i, raw) in lines.iter().enumerate() {
         let t = raw.trim();
@@ -104,13 +111,19 @@ fn mysql_file(blocks: &[Block], path: &str, lines: &[String], depth: usize, m: &
             if let Some(dir) = t.strip_prefix("!includedir") {
                 let pat = format!("{}/*.cnf", dir.trim().trim_end_matches('/'));
                 for (p, l) in dump::expand(blocks, &pat) {
-                    mysql_file(blocks, p, l, depth + 1, m);
+                    if !dump::spend(budget, l) {
+                        break;
+                    }
+                    mysql_file(blocks, p, l, depth + 1, budget, m);
                 }
                 continue;
             }
             if let Some(f) = t.strip_prefix("!include") {
                 for (p, l) in dump::expand(blocks, f.trim()) {
-                    mysql_file(blocks, p, l, depth + 1, m);
+                    if !dump::spend(budget, l) {
+                        break;
+                    }
+                    mysql_file(blocks, p, l, depth + 1, budget, m);
                 }
                 continue;
             }
@@ -159,8 +172,9 @@ pub fn mysql(blocks: &[Block]) -> Option<Mysql> {
         return None;
     }
     let mut m = Mysql::default();
+    let mut budget = dump::INCLUDE_BUDGET_LINES;
     for b in tops {
-        mysql_file(blocks, &b.arg, &b.lines, 0, &mut m);
+        mysql_file(blocks, &b.arg, &b.lines, 0, &mut budget, &mut m);
     }
     Some(m)
 }

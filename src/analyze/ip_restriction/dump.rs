@@ -31,6 +31,28 @@ pub fn parse(text: &str) -> Vec<Block> {
     out
 }
 
+/// Lines that includes may add to one configuration, all files and levels
+/// together. Real configurations include a few dozen small files; a file
+/// that includes itself, or files that include each other several times,
+/// would otherwise expand exponentially (an include bomb from a hostile
+/// target). Beyond the budget, includes are not followed.
+pub const INCLUDE_BUDGET_LINES: usize = 50_000;
+
+/// Spend an included file's lines from `budget`; false once it is spent.
+pub fn spend(budget: &mut usize, lines: &[String]) -> bool {
+    let cost = lines.len() + 1;
+    match budget.checked_sub(cost) {
+        Some(left) => {
+            *budget = left;
+            true
+        }
+        None => {
+            *budget = 0;
+            false
+        }
+    }
+}
+
 /// The file blocks, by path.
 pub fn files(blocks: &[Block]) -> Vec<(&str, &[String])> {
     blocks

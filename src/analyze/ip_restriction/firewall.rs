@@ -144,6 +144,12 @@ impl Answer {
 
 const MAX_DEPTH: usize = 16;
 
+/// Rules evaluated for one entry chain and port, jumps included. Chains
+/// that jump several times into chains that do the same grow exponentially
+/// with depth; past this many steps the rest is taken as accepted (a
+/// possible false fail, never a false pass).
+const MAX_STEPS: usize = 100_000;
+
 impl Ruleset {
     fn find(&self, table: &str, name: &str) -> Option<usize> {
         self.chains
@@ -161,6 +167,7 @@ impl Ruleset {
                 port,
                 accepted: Vec::new(),
                 uncertain: Vec::new(),
+                steps: 0,
             };
             let rest = walk.chain(i, c.scope.sources(), 0);
             if entry.policy_accept && !rest.is_empty() {
@@ -189,6 +196,8 @@ struct Walk<'a> {
     port: u16,
     accepted: Vec<Accepted>,
     uncertain: Vec<String>,
+    /// Rules evaluated so far (see MAX_STEPS).
+    steps: usize,
 }
 
 impl Walk<'_> {
@@ -201,6 +210,20 @@ impl Walk<'_> {
         for r in &c.rules {
             if live.is_empty() {
                 break;
+            }
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                if self.steps == MAX_STEPS + 1 {
+                    self.uncertain.push(format!(
+                        "more than {MAX_STEPS} rule evaluations through jumps ({}): the rest is taken as accepted",
+                        c.label
+                    ));
+                }
+                self.accepted.push(Accepted {
+                    sources: live,
+                    by: format!("rules of {} not evaluated (too many jumps)", c.label),
+                });
+                return Sources::none();
             }
             let (m, unsure) = self.matches(r, &live);
             if m.is_empty() {

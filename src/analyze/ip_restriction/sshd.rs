@@ -75,7 +75,14 @@ fn words(line: &str) -> Vec<String> {
 }
 
 /// The directives of `path`, with `Include`s expanded in place.
-fn flatten(blocks: &[Block], path: &str, lines: &[String], depth: usize, out: &mut Vec<Directive>) {
+fn flatten(
+    blocks: &[Block],
+    path: &str,
+    lines: &[String],
+    depth: usize,
+    budget: &mut usize,
+    out: &mut Vec<Directive>,
+) {
     for (i, raw) in lines.iter().enumerate() {
         let t = raw.trim();
         if t.is_empty() || t.starts_with('#') {
@@ -93,7 +100,10 @@ fn flatten(blocks: &[Block], path: &str, lines: &[String], depth: usize, out: &m
                     format!("/etc/ssh/{pat}")
                 };
                 for (p, l) in dump::expand(blocks, &pat) {
-                    flatten(blocks, p, l, depth + 1, out);
+                    if !dump::spend(budget, l) {
+                        break;
+                    }
+                    flatten(blocks, p, l, depth + 1, budget, out);
                 }
             }
             continue;
@@ -162,7 +172,8 @@ pub fn parse(blocks: &[Block]) -> Option<SshdConfig> {
     let files = dump::files(blocks);
     let (main_path, main_lines) = files.first()?;
     let mut all = Vec::new();
-    flatten(blocks, main_path, main_lines, 0, &mut all);
+    let mut budget = dump::INCLUDE_BUDGET_LINES;
+    flatten(blocks, main_path, main_lines, 0, &mut budget, &mut all);
     let mut cfg = SshdConfig {
         source: main_path.to_string(),
         libwrap: dump::fact(blocks, "libwrap").map(|v| v.ends_with(" yes")),

@@ -604,3 +604,75 @@ fn bad_management_networks_and_arguments() {
         .probes(&with)
         .contains(&SSHD_PROBE.to_string()));
 }
+
+// Found by the fuzz targets (fuzz/): configurations that include themselves
+// several times, and chains that jump several times into chains that do the
+// same, once took time exponential in the nesting depth. A target's files
+// must never be able to hang the audit.
+
+fn quickly<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = f();
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "{what} took {took:?}"
+    );
+    out
+}
+
+#[test]
+fn an_sshd_config_including_itself_is_read_in_bounded_time() {
+    let text = "Include /etc/ssh/sshd_config\n".repeat(10) + "AllowUsers admin@10.203.0.0/24\n";
+    let b = dump::parse(&block("file", "/etc/ssh/sshd_config", &text));
+    let cfg = quickly("sshd_config", || sshd::parse(&b)).unwrap();
+    assert!(!cfg.login_sources().sources.is_any());
+}
+
+#[test]
+fn an_apache_config_including_itself_is_read_in_bounded_time() {
+    let text = "Include /etc/apache2/apache2.conf\n".repeat(10)
+        + "<Location /server-status>\nSetHandler server-status\n</Location>\n";
+    let b = dump::parse(&block("file", "/etc/apache2/apache2.conf", &text));
+    let cfg = quickly("apache2.conf", || apache::parse(&b)).unwrap();
+    assert!(!cfg.admin.is_empty());
+}
+
+#[test]
+fn a_mysql_config_including_itself_is_read_in_bounded_time() {
+    let text = "!include /etc/my.cnf\n".repeat(10) + "[mysqld]\nbind-address = 127.0.0.1\n";
+    let b = dump::parse(&block("file", "/etc/my.cnf", &text));
+    let m = quickly("my.cnf", || daemons::mysql(&b)).unwrap();
+    assert_eq!(m.bind_address.unwrap().value, "127.0.0.1");
+}
+
+#[test]
+fn chains_that_fan_out_through_jumps_are_evaluated_in_bounded_time() {
+    let mut t = String::from("# shipshape: iptables-save\n*filter\n:INPUT DROP [0:0]\n");
+    for i in 1..=16 {
+        t.push_str(&format!(":C{i} - [0:0]\n"));
+    }
+    for _ in 0..4 {
+        t.push_str("-A INPUT -j C1\n");
+    }
+    for i in 1..16 {
+        for _ in 0..4 {
+            t.push_str(&format!("-A C{i} -j C{}\n", i + 1));
+        }
+    }
+    // The last chain lets everything fall through, back to the jumps.
+    t.push_str("-A C16 -p tcp --dport 23 -j ACCEPT\nCOMMIT\n");
+    let sets = iptables::parse(&t).unwrap();
+    let answer = quickly("iptables", || sets[0].answer(22));
+    // Cut short, the walk over-approximates: port 22 is reachable, and the
+    // answer says why it is unsure.
+    assert!(answer.passes().is_any());
+    assert!(
+        answer.chains[0]
+            .uncertain
+            .iter()
+            .any(|u| u.contains("rule evaluations")),
+        "{:?}",
+        answer.chains[0].uncertain
+    );
+}
