@@ -19,6 +19,10 @@ if [ ! -x "$deny" ]; then
   echo "supply-chain: cargo-deny built in $(($(date +%s) - start))s"
 fi
 
+# cargo-deny reads the metadata of every platform's dependencies, some of
+# which a Linux build never downloads: fetch them all (crates.io is
+# reachable) so that the check itself can run offline.
+cargo fetch --locked --quiet
 "$deny" --offline check licenses bans sources
 
 if out=$("$deny" check advisories 2>&1); then

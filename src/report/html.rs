@@ -43,6 +43,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .status-error { background: var(--error); }
 .status-skip { background: var(--skip); }
 .status-pass { background: var(--pass); }
+.status-waived { background: var(--muted); }
+.waiver { margin-top: 4px; font-style: italic; }
+.drift-new { margin-top: 4px; color: var(--fail); font-weight: 600; }
+.drift-unchanged { margin-top: 4px; color: var(--muted); }
 .sev-critical { color: #8c1d18; font-weight: 700; }
 .sev-high { color: var(--fail); font-weight: 600; }
 .sev-medium { color: var(--error); }
@@ -138,6 +142,7 @@ pub fn render(report: &Report) -> String {
     countermeasures(&mut out, report);
     plan(&mut out, report);
     findings(&mut out, report);
+    waivers(&mut out, report);
     signoff(&mut out, report);
     let _ = write!(
         out,
@@ -236,12 +241,12 @@ fn hosts(out: &mut String, report: &Report) {
     out.push_str(
         "<section id=\"hosts\">\n<h2>Hosts</h2>\n<table>\n<thead><tr><th>Host</th><th>Address</th>\
          <th>Status</th><th class=\"num\">fail</th><th class=\"num\">error</th>\
-         <th class=\"num\">skip</th><th class=\"num\">pass</th>",
+         <th class=\"num\">skip</th><th class=\"num\">pass</th><th class=\"num\">waived</th>",
     );
     for s in Severity::ALL {
         let _ = write!(out, "<th class=\"num\">{s}</th>");
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    out.push_str("<th class=\"num\">risk</th></tr></thead>\n<tbody>\n");
     for h in &report.hosts {
         let fs: Vec<&Finding> = h.findings.iter().collect();
         if audited(h) {
@@ -253,7 +258,13 @@ fn hosts(out: &mut String, report: &Report) {
                 text(&h.name),
                 text(&h.address)
             );
-            for s in [Status::Fail, Status::Error, Status::Skip, Status::Pass] {
+            for s in [
+                Status::Fail,
+                Status::Error,
+                Status::Skip,
+                Status::Pass,
+                Status::Waived,
+            ] {
                 let _ = write!(out, "<td class=\"num\">{}</td>", count(&fs, s));
             }
             for s in Severity::ALL {
@@ -261,11 +272,12 @@ fn hosts(out: &mut String, report: &Report) {
                 let zero = if n == 0 { " zero" } else { "" };
                 let _ = write!(out, "<td class=\"num sev-{s}{zero}\">{n}</td>");
             }
+            let _ = write!(out, "<td class=\"num risk\">{}</td>", risk_cell(h));
         } else {
             let _ = write!(
                 out,
                 "<tr class=\"host-row not-audited\" data-host=\"{}\" data-host-status=\"{}\"><td>{}</td><td>{}</td>\
-                 <td colspan=\"10\"><b>NOT AUDITED ({})</b>: {}</td>",
+                 <td colspan=\"12\"><b>NOT AUDITED ({})</b>: {}</td>",
                 attr(&h.name),
                 h.status,
                 text(&h.name),
@@ -277,7 +289,7 @@ fn hosts(out: &mut String, report: &Report) {
         out.push_str("</tr>\n");
     }
     if report.hosts.is_empty() {
-        out.push_str("<tr><td colspan=\"12\">No hosts in this run.</td></tr>\n");
+        out.push_str("<tr><td colspan=\"14\">No hosts in this run.</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
@@ -441,7 +453,7 @@ fn findings(out: &mut String, report: &Report) {
                 text(&f.title),
                 f.category,
                 f.countermeasure,
-                text(&f.evidence)
+                evidence_cell(f)
             );
         }
         if h.findings.is_empty() {
@@ -450,6 +462,53 @@ fn findings(out: &mut String, report: &Report) {
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// The risk score, with the baseline run's score when there was one.
+fn risk_cell(h: &HostReport) -> String {
+    match (&h.risk, h.drift.as_ref().and_then(|d| d.previous_risk)) {
+        (Some(r), Some(prev)) => format!("{} <span class=\"meta\">(was {prev})</span>", r.score),
+        (Some(r), None) => r.score.to_string(),
+        (None, _) => "–".into(),
+    }
+}
+
+/// The evidence, then who waived the finding (and until when) and whether
+/// it is new since the baseline.
+fn evidence_cell(f: &Finding) -> String {
+    let mut cell = text(&f.evidence);
+    if let Some(w) = &f.waiver {
+        let _ = write!(
+            cell,
+            "<div class=\"waiver\">Waived until {}: {} <span class=\"meta\">({})</span></div>",
+            w.expires,
+            text(&w.justification),
+            text(&w.source)
+        );
+    }
+    if let Some(d) = f.drift {
+        let _ = write!(
+            cell,
+            "<div class=\"drift drift-{}\">{} since the baseline</div>",
+            d.as_str(),
+            d.as_str()
+        );
+    }
+    cell
+}
+
+/// Waivers that did not apply (expired, or matching nothing): the sign-off
+/// must see them. Applied ones show on their findings.
+fn waivers(out: &mut String, report: &Report) {
+    let notes = super::waiver_notes(report);
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"waivers\">\n<h2>Waivers not applied</h2>\n<ul>\n");
+    for n in notes {
+        let _ = writeln!(out, "<li class=\"waiver-note\">{}</li>", text(&n));
+    }
+    out.push_str("</ul>\n</section>\n");
 }
 
 fn signoff(out: &mut String, report: &Report) {
@@ -469,7 +528,50 @@ fn signoff(out: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Drift, Risk, WaiverOutcome, WaiverRef, WaiverState};
     use crate::report::fixtures;
+
+    #[test]
+    fn waivers_drift_and_risk_are_shown() {
+        let mut report = fixtures::sample();
+        let h = &mut report.hosts[0];
+        h.risk = Some(Risk {
+            score: 17,
+            critical: 1,
+            high: 1,
+            medium: 1,
+            low: 0,
+            info: 0,
+            waived: 1,
+            errors: 0,
+        });
+        let f = &mut h.findings[0];
+        f.status = Status::Waived;
+        f.waiver = Some(WaiverRef {
+            justification: "<b>vendor</b> patch due".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+            source: "waivers.yml:3:5".into(),
+        });
+        h.findings[1].drift = Some(Drift::New);
+        report.waivers.push(WaiverOutcome {
+            check: "ftp-anonymous".into(),
+            host: "db*".into(),
+            justification: "j".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            source: "waivers.yml:8:5".into(),
+            state: WaiverState::Unused,
+            hosts: Vec::new(),
+        });
+        let html = render(&report);
+        assert!(html.contains("<td class=\"num risk\">17</td>"), "{html}");
+        assert!(html.contains("<span class=\"badge status-waived\">waived</span>"));
+        assert!(html.contains(
+            "<div class=\"waiver\">Waived until 2027-01-31: &lt;b&gt;vendor&lt;/b&gt; patch due"
+        ));
+        assert!(html.contains("<div class=\"drift drift-new\">new since the baseline</div>"));
+        assert!(html.contains("<section id=\"waivers\">"));
+        assert!(html.contains("unused: ftp-anonymous on hosts"));
+    }
 
     #[test]
     fn self_contained_with_a_print_stylesheet() {

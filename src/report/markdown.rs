@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 /// Make text safe inside a Markdown table cell: no line breaks, no cell
 /// separators, no HTML.
 fn cell(s: &str) -> String {
-    s.split_whitespace()
+    super::visible(s)
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .replace('\\', "\\\\")

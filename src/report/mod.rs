@@ -81,6 +81,41 @@ pub fn write(
     std::io::Write::flush(&mut out)
 }
 
+/// Text from a target (evidence, error reasons) made safe for a terminal or
+/// a plain-text report: control characters would move the cursor, recolour
+/// or clear the admin's screen, and bidirectional controls would make the
+/// evidence read differently from what it says. Tabs become spaces (they
+/// break table widths); newlines stay; other controls are shown as Unicode
+/// control pictures (ESC as U+241B), C1 controls as U+FFFD, bidi controls as
+/// `[U+202E]`.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(' '),
+            '\n' => out.push('\n'),
+            '\u{0}'..='\u{1f}' => {
+                out.push(char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'))
+            }
+            '\u{7f}' => out.push('\u{2421}'),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c if bad(c) => {
+                let _ =
+                    std::fmt::Write::write_fmt(&mut out, format_args!("[U+{:04X}]", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The remediation plan: failing and erroring findings of every host, by
 /// countermeasure (1–5), each group in order of status, severity, host and
 /// check. Reporters lay it out; they never choose or reorder rows.
@@ -201,5 +236,20 @@ pub(crate) mod fixtures {
     pub fn empty() -> Report {
         serde_json::from_str(include_str!("../../tests/fixtures/reports/empty.json"))
             .expect("the empty report parses")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn target_text_cannot_drive_the_terminal() {
+        assert_eq!(visible("plain\ntext"), "plain\ntext");
+        assert_eq!(
+            visible("inetd\ttelnet\u{1b}[2J\u{7}\r\u{9b}x"),
+            "inetd telnet\u{241b}[2J\u{2407}\u{240d}\u{fffd}x"
+        );
+        assert_eq!(visible("abc\u{202e}fed"), "abc[U+202E]fed");
     }
 }

@@ -97,7 +97,10 @@ pub fn render_styled(report: &Report, style: Style) -> String {
             if with_drift {
                 row.push(drift_cell(f, style.colour));
             }
-            row.extend([Cell::new(&f.evidence), Cell::new(&f.remediation)]);
+            row.extend([
+                Cell::new(super::visible(&f.evidence)),
+                Cell::new(&f.remediation),
+            ]);
             t.add_row(row);
         }
         let _ = writeln!(out, "{t}");
@@ -204,7 +207,7 @@ pub fn summary(report: &Report) -> String {
                 "{}: NOT AUDITED ({}): {}",
                 h.name,
                 h.status,
-                h.error.as_deref().unwrap_or("no reason recorded")
+                super::visible(h.error.as_deref().unwrap_or("no reason recorded"))
             );
         }
     }
