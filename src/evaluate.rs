@@ -97,10 +97,22 @@ fn eval(cond: &Condition, facts: &Facts) -> Result<Eval, Unavailable> {
         Condition::Leaf(leaf) => return eval_leaf(leaf, facts),
         Condition::All(items) | Condition::Any(items) | Condition::None(items) => items,
     };
-    let rs = items
-        .iter()
-        .map(|c| eval(c, facts))
-        .collect::<Result<Vec<_>, _>>()?;
+    let results: Vec<Result<Eval, Unavailable>> = items.iter().map(|c| eval(c, facts)).collect();
+    // An item that decides the result on its own (true for any/none, false
+    // for all) decides it even when another item could not be judged;
+    // otherwise anything unknown makes the whole unknown.
+    let decisive = !matches!(cond, Condition::All(_));
+    if results.iter().any(|r| r.is_err())
+        && !results
+            .iter()
+            .any(|r| matches!(r, Ok(e) if e.value == decisive))
+    {
+        return Err(results
+            .into_iter()
+            .find_map(|r| r.err())
+            .expect("an item failed"));
+    }
+    let rs: Vec<Eval> = results.into_iter().filter_map(|r| r.ok()).collect();
     let any = rs.iter().any(|r| r.value);
     let value = match cond {
         Condition::All(_) => rs.iter().all(|r| r.value),
@@ -145,6 +157,18 @@ fn eval_leaf(leaf: &Leaf, facts: &Facts) -> Result<Eval, Unavailable> {
             Vec::new(),
         ),
     };
+    // A search that found nothing in output cut off at its cap proves
+    // nothing: what it looks for may be in the part that was dropped.
+    if result.truncated
+        && !value
+        && matches!(leaf.test, LeafTest::Matches(_) | LeafTest::Contains(_))
+    {
+        return Err(Unavailable::Failed(format!(
+            "probe {} was cut off at its output cap (output truncated), so the absence of \
+             what {:?} looks for cannot be shown",
+            leaf.probe, leaf.says
+        )));
+    }
     let mut says = leaf.says.clone();
     if value && !lines.is_empty() {
         let shown: Vec<String> = lines
@@ -276,16 +300,42 @@ mod tests {
                 truncated: false,
             },
         );
+        // `a` alone decides `any`: the unusable `b` cannot change a fail.
+        let f = judge(&check(ANY), &facts);
+        assert_eq!(
+            (f.status, f.evidence.as_str()),
+            (Status::Fail, "FTP listens (port 21)")
+        );
+        // Without a deciding item, what could not be judged makes it unknown.
+        facts.probes.get_mut("a").unwrap().content = b"port 22".to_vec();
         let f = judge(&check(ANY), &facts);
         assert_eq!(f.status, Status::Skip);
         assert!(f.evidence.contains("needs root"), "{}", f.evidence);
-        let f = judge(&check(ANY), &Facts::from_texts([("a", "port 21")]));
+        let f = judge(&check(ANY), &Facts::from_texts([("a", "port 22")]));
         assert_eq!(
             f.status,
             Status::Error,
             "a missing probe is an error: {}",
             f.evidence
         );
+    }
+
+    #[test]
+    fn a_search_in_truncated_output_never_passes_for_lack_of_a_hit() {
+        let mut facts = Facts::from_texts([("a", "port 22\n"), ("b", "")]);
+        facts.probes.get_mut("a").unwrap().truncated = true;
+        let f = judge(&check(ANY), &facts);
+        assert_eq!(f.status, Status::Error, "{}", f.evidence);
+        assert!(
+            f.evidence.contains("cut off at its output cap"),
+            "{}",
+            f.evidence
+        );
+        // A hit in the part that arrived is still a hit.
+        facts.probes.get_mut("a").unwrap().content = b"port 21\nport 2".to_vec();
+        let f = judge(&check(ANY), &facts);
+        assert_eq!(f.status, Status::Fail, "{}", f.evidence);
+        assert!(f.evidence.ends_with("[output truncated]"), "{}", f.evidence);
     }
 
     #[test]
