@@ -8,7 +8,7 @@
 use super::ftp_daemons::{self, FtpRisks};
 use super::password::shadow;
 use super::vsftpd::{self, VsftpdConfig, PASSWD_PROBE, WEBROOTS_PROBE};
-use super::{arg_str, Analyzer, Context, Verdict};
+use super::{arg_str, validate_aspect, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 
@@ -190,13 +190,7 @@ impl Analyzer for FtpConfig {
     }
 
     fn validate(&self, with: &Params) -> Result<(), String> {
-        match arg_str(with, "aspect") {
-            Some(a) if ASPECTS.contains(&a) => Ok(()),
-            _ => Err(format!(
-                "needs `with: {{aspect: ...}}`, one of {}",
-                ASPECTS.join(", ")
-            )),
-        }
+        validate_aspect(with, ASPECTS)
     }
 
     fn analyze(&self, cx: &Context<'_>) -> Verdict {

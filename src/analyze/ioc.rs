@@ -4,7 +4,7 @@
 
 use super::password::shadow::{parse_passwd, PasswdEntry};
 use super::vsftpd::PASSWD_PROBE;
-use super::{arg_str, Analyzer, Context, Verdict};
+use super::{arg_str, validate_aspect, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 use std::collections::BTreeSet;
@@ -51,13 +51,7 @@ impl Analyzer for ServiceAccounts {
     }
 
     fn validate(&self, with: &Params) -> Result<(), String> {
-        match arg_str(with, "aspect") {
-            Some(a) if ASPECTS.contains(&a) => Ok(()),
-            _ => Err(format!(
-                "needs `with: {{aspect: ...}}`, one of {}",
-                ASPECTS.join(", ")
-            )),
-        }
+        validate_aspect(with, ASPECTS)
     }
 
     fn analyze(&self, cx: &Context<'_>) -> Verdict {

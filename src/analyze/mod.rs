@@ -113,3 +113,15 @@ pub fn lookup(name: &str) -> Option<&'static dyn Analyzer> {
 pub fn arg_str<'a>(with: &'a Params, key: &str) -> Option<&'a str> {
     with.get(key).and_then(|v| v.as_str())
 }
+
+/// `validate` of an analyzer that judges one of several `aspects`, chosen
+/// by `with: {aspect: ...}`.
+pub fn validate_aspect(with: &Params, aspects: &[&str]) -> Result<(), String> {
+    match arg_str(with, "aspect") {
+        Some(a) if aspects.contains(&a) => Ok(()),
+        _ => Err(format!(
+            "needs `with: {{aspect: ...}}`, one of {}",
+            aspects.join(", ")
+        )),
+    }
+}

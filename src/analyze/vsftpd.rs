@@ -5,7 +5,7 @@
 //! them and the evidence says so.
 
 use super::password::shadow;
-use super::{arg_str, Analyzer, Context, Verdict};
+use super::{arg_str, validate_aspect, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 use std::collections::BTreeMap;
@@ -145,13 +145,7 @@ impl Analyzer for VsftpdConfig {
     }
 
     fn validate(&self, with: &Params) -> Result<(), String> {
-        match arg_str(with, "aspect") {
-            Some(a) if ASPECTS.contains(&a) => Ok(()),
-            _ => Err(format!(
-                "needs `with: {{aspect: ...}}`, one of {}",
-                ASPECTS.join(", ")
-            )),
-        }
+        validate_aspect(with, ASPECTS)
     }
 
     fn analyze(&self, cx: &Context<'_>) -> Verdict {
