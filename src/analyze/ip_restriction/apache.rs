@@ -81,8 +81,7 @@ fn words(line: &str) -> Vec<String> {
 struct Reader<'a> {
     blocks: &'a [Block],
     root: String,
-    /// What is left of `dump::INCLUDE_BUDGET_LINES`.
-    budget: usize,
+    inc: dump::Includes,
 }
 
 impl Reader<'_> {
@@ -133,10 +132,10 @@ impl Reader<'_> {
                         found = dump::expand(self.blocks, &format!("{pat}/*"));
                     }
                     for (p, l) in found {
-                        if !dump::spend(&mut self.budget, l) {
-                            break;
+                        if self.inc.enter(p, l) {
+                            self.lines(p, l, depth + 1, out);
+                            self.inc.leave();
                         }
-                        self.lines(p, l, depth + 1, out);
                     }
                 }
                 continue;
@@ -211,7 +210,7 @@ pub fn parse(blocks: &[Block]) -> Option<ApacheConfig> {
     let mut r = Reader {
         blocks,
         root: default_root,
-        budget: dump::INCLUDE_BUDGET_LINES,
+        inc: dump::Includes::new(main),
     };
     let mut flat = Vec::new();
     r.lines(main, lines, 0, &mut flat);

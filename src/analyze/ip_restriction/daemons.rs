@@ -98,7 +98,7 @@ fn mysql_file(
     path: &str,
     lines: &[String],
     depth: usize,
-    budget: &mut usize,
+    inc: &mut dump::Includes,
     m: &mut Mysql,
 ) {
     let mut section = String::new();
@@ -111,19 +111,19 @@ fn mysql_file(
             if let Some(dir) = t.strip_prefix("!includedir") {
                 let pat = format!("{}/*.cnf", dir.trim().trim_end_matches('/'));
                 for (p, l) in dump::expand(blocks, &pat) {
-                    if !dump::spend(budget, l) {
-                        break;
+                    if inc.enter(p, l) {
+                        mysql_file(blocks, p, l, depth + 1, inc, m);
+                        inc.leave();
                     }
-                    mysql_file(blocks, p, l, depth + 1, budget, m);
                 }
                 continue;
             }
             if let Some(f) = t.strip_prefix("!include") {
                 for (p, l) in dump::expand(blocks, f.trim()) {
-                    if !dump::spend(budget, l) {
-                        break;
+                    if inc.enter(p, l) {
+                        mysql_file(blocks, p, l, depth + 1, inc, m);
+                        inc.leave();
                     }
-                    mysql_file(blocks, p, l, depth + 1, budget, m);
                 }
                 continue;
             }
@@ -172,9 +172,10 @@ pub fn mysql(blocks: &[Block]) -> Option<Mysql> {
         return None;
     }
     let mut m = Mysql::default();
-    let mut budget = dump::INCLUDE_BUDGET_LINES;
+    let mut inc = dump::Includes::new("");
     for b in tops {
-        mysql_file(blocks, &b.arg, &b.lines, 0, &mut budget, &mut m);
+        inc.restart(&b.arg);
+        mysql_file(blocks, &b.arg, &b.lines, 0, &mut inc, &mut m);
     }
     Some(m)
 }

@@ -32,14 +32,57 @@ pub fn parse(text: &str) -> Vec<Block> {
 }
 
 /// Lines that includes may add to one configuration, all files and levels
-/// together. Real configurations include a few dozen small files; a file
-/// that includes itself, or files that include each other several times,
-/// would otherwise expand exponentially (an include bomb from a hostile
-/// target). Beyond the budget, includes are not followed.
+/// together. Real configurations include a few dozen small files; files
+/// that include each other several times would otherwise expand
+/// exponentially (an include bomb from a hostile target). Beyond the
+/// budget, includes are not followed.
 pub const INCLUDE_BUDGET_LINES: usize = 50_000;
 
+/// The include walk of one configuration: the files being expanded (from
+/// the main file down) and what is left of the line budget.
+#[derive(Debug)]
+pub struct Includes {
+    budget: usize,
+    open: Vec<String>,
+}
+
+impl Includes {
+    pub fn new(main: &str) -> Includes {
+        Includes {
+            budget: INCLUDE_BUDGET_LINES,
+            open: vec![main.to_string()],
+        }
+    }
+
+    /// Whether the included file `path` is expanded: not when it is already
+    /// being expanded (an include loop, which sshd, Apache and MySQL refuse
+    /// at start, so no running server reads it that way), nor once the
+    /// budget is spent. A `true` must be matched by [`Includes::leave`].
+    pub fn enter(&mut self, path: &str, lines: &[String]) -> bool {
+        if self.open.iter().any(|o| o == path) {
+            return false;
+        }
+        if !spend(&mut self.budget, lines) {
+            return false;
+        }
+        self.open.push(path.to_string());
+        true
+    }
+
+    pub fn leave(&mut self) {
+        self.open.pop();
+    }
+
+    /// Start on another main file (MySQL reads several), keeping what is
+    /// left of the budget.
+    pub fn restart(&mut self, main: &str) {
+        self.open.clear();
+        self.open.push(main.to_string());
+    }
+}
+
 /// Spend an included file's lines from `budget`; false once it is spent.
-pub fn spend(budget: &mut usize, lines: &[String]) -> bool {
+fn spend(budget: &mut usize, lines: &[String]) -> bool {
     let cost = lines.len() + 1;
     match budget.checked_sub(cost) {
         Some(left) => {
@@ -126,6 +169,30 @@ pub fn expand<'a>(blocks: &'a [Block], pattern: &str) -> Vec<(&'a str, &'a [Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(n: usize) -> Vec<String> {
+        vec!["x".to_string(); n]
+    }
+
+    #[test]
+    fn include_loops_are_not_followed_and_the_budget_ends_the_walk() {
+        let mut inc = Includes::new("/etc/ssh/sshd_config");
+        // The main file, or a file still open above, is a loop.
+        assert!(!inc.enter("/etc/ssh/sshd_config", &lines(1)));
+        assert!(inc.enter("/etc/ssh/sshd_config.d/a.conf", &lines(1)));
+        assert!(!inc.enter("/etc/ssh/sshd_config.d/a.conf", &lines(1)));
+        assert!(inc.enter("/etc/ssh/sshd_config.d/b.conf", &lines(1)));
+        inc.leave();
+        inc.leave();
+        // Once closed, a file may be included again (sshd allows that).
+        assert!(inc.enter("/etc/ssh/sshd_config.d/a.conf", &lines(1)));
+        inc.leave();
+        // 50,000 lines in all, whatever the files.
+        assert!(inc.enter("/big", &lines(INCLUDE_BUDGET_LINES - 10)));
+        inc.leave();
+        assert!(!inc.enter("/more", &lines(10)));
+        assert!(!inc.enter("/one", &lines(0)));
+    }
 
     #[test]
     fn blocks_and_globs() {

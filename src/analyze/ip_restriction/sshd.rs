@@ -80,7 +80,7 @@ fn flatten(
     path: &str,
     lines: &[String],
     depth: usize,
-    budget: &mut usize,
+    inc: &mut dump::Includes,
     out: &mut Vec<Directive>,
 ) {
     for (i, raw) in lines.iter().enumerate() {
@@ -100,10 +100,10 @@ fn flatten(
                     format!("/etc/ssh/{pat}")
                 };
                 for (p, l) in dump::expand(blocks, &pat) {
-                    if !dump::spend(budget, l) {
-                        break;
+                    if inc.enter(p, l) {
+                        flatten(blocks, p, l, depth + 1, inc, out);
+                        inc.leave();
                     }
-                    flatten(blocks, p, l, depth + 1, budget, out);
                 }
             }
             continue;
@@ -172,8 +172,8 @@ pub fn parse(blocks: &[Block]) -> Option<SshdConfig> {
     let files = dump::files(blocks);
     let (main_path, main_lines) = files.first()?;
     let mut all = Vec::new();
-    let mut budget = dump::INCLUDE_BUDGET_LINES;
-    flatten(blocks, main_path, main_lines, 0, &mut budget, &mut all);
+    let mut inc = dump::Includes::new(main_path);
+    flatten(blocks, main_path, main_lines, 0, &mut inc, &mut all);
     let mut cfg = SshdConfig {
         source: main_path.to_string(),
         libwrap: dump::fact(blocks, "libwrap").map(|v| v.ends_with(" yes")),
@@ -390,6 +390,27 @@ mod tests {
 
     fn s(t: &str) -> Sources {
         Sources::parse(t).unwrap()
+    }
+
+    #[test]
+    fn a_self_including_config_is_read_once() {
+        // sshd refuses this at start ("Too many recursive configuration
+        // includes"); the parser reads each file once instead of 2^8 times.
+        let mut text = as_block(
+            "file",
+            "/etc/ssh/sshd_config",
+            "Include /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf\nAllowUsers admin@10.0.0.0/8",
+        );
+        text.push_str(&as_block(
+            "file",
+            "/etc/ssh/sshd_config.d/a.conf",
+            "Include /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no",
+        ));
+        let c = parse(&dump::parse(&text)).unwrap();
+        let allow: Vec<_> = c.global.iter().filter(|d| d.key == "allowusers").collect();
+        assert_eq!(allow.len(), 1, "{:?}", c.global);
+        assert_eq!(allow[0].at, "/etc/ssh/sshd_config:2");
+        assert!(c.global.iter().any(|d| d.key == "permitrootlogin"));
     }
 
     #[test]
