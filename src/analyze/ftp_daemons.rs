@@ -13,6 +13,8 @@
 //!   `/etc/pure-ftpd/pure-ftpd.conf` (`Option value`). Anonymous logins
 //!   work when `NoAnonymous` is off and an `ftp` account exists.
 
+use std::collections::BTreeSet;
+
 /// One judged setting: on/off and what decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -69,10 +71,58 @@ fn on_word(v: &str) -> bool {
 
 // ---------------------------------------------------------------- ProFTPD
 
+/// The probe's pseudo file with `proftpd -l`: the modules compiled in.
+pub const PROFTPD_COMPILED: &str = "[proftpd -l]";
+
+/// Whether a module is there: `Some(true)` when a `LoadModule` line loads it
+/// or it is compiled in, `Some(false)` when neither (and `proftpd -l` was
+/// seen), `None` when the compiled-in list is unknown.
+fn module_state(
+    name: &str,
+    loaded: &BTreeSet<String>,
+    compiled: Option<&BTreeSet<String>>,
+) -> Option<bool> {
+    let name = name.to_ascii_lowercase();
+    if loaded.contains(&name) {
+        return Some(true);
+    }
+    compiled.map(|c| c.contains(&name))
+}
+
 /// ProFTPD: the files of one configuration (main file first, then its
-/// includes, each `== PATH`).
+/// includes, each `== PATH`), and optionally [`PROFTPD_COMPILED`].
+/// Directives inside `<IfModule mod_x.c>` apply only when that module is
+/// loaded (Debian ships mod_tls commented out in modules.conf, so its
+/// tls.conf, all inside `<IfModule mod_tls.c>`, does nothing until then).
 pub fn proftpd(files: &[(String, Vec<String>)]) -> Option<FtpRisks> {
+    let compiled: Option<BTreeSet<String>> =
+        files
+            .iter()
+            .find(|(p, _)| p == PROFTPD_COMPILED)
+            .map(|(_, l)| {
+                l.iter()
+                    .map(|m| m.trim().to_ascii_lowercase())
+                    .filter(|m| m.starts_with("mod_"))
+                    .collect()
+            });
+    let files: Vec<&(String, Vec<String>)> = files
+        .iter()
+        .filter(|(p, _)| p != PROFTPD_COMPILED)
+        .collect();
     let main = files.first()?.0.clone();
+    let loaded: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, l)| l.iter())
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            match (w.next(), w.next()) {
+                (Some(k), Some(m)) if k.eq_ignore_ascii_case("loadmodule") => {
+                    Some(m.to_ascii_lowercase())
+                }
+                _ => None,
+            }
+        })
+        .collect();
     let mut stack: Vec<(String, String)> = Vec::new(); // (section, arg)
     let mut anonymous: Option<(String, String)> = None; // (dir, at)
     let mut anon_write_denied: Option<String> = None;
@@ -84,7 +134,7 @@ pub fn proftpd(files: &[(String, Vec<String>)]) -> Option<FtpRisks> {
     let mut transfer_log: Option<(String, String)> = None;
     let mut login_denied: Option<String> = None;
     let mut conditional: Vec<String> = Vec::new();
-    for (path, lines) in files {
+    for (path, lines) in files.iter().map(|f| (&f.0, &f.1)) {
         for (i, raw) in lines.iter().enumerate() {
             let at = format!("{path}:{}", i + 1);
             let line = raw.trim();
@@ -123,6 +173,36 @@ pub fn proftpd(files: &[(String, Vec<String>)]) -> Option<FtpRisks> {
                     .any(|c| matches!(c, "WRITE" | "STOR" | "STOU" | "APPE" | "ALL"))
             });
             let in_dir = stack.iter().any(|(s, _)| s == "directory");
+            // <IfModule [!]mod_x.c>: a module known to be absent (or
+            // present, for `!`) switches the directive off; an unknown one
+            // makes it conditional, like <IfDefine> below.
+            let mut off: Option<String> = None;
+            let mut unsure_module: Option<String> = None;
+            for (_, m) in stack.iter().filter(|(s, _)| s == "ifmodule") {
+                let (neg, name) = match m.strip_prefix('!') {
+                    Some(n) => (true, n.trim()),
+                    None => (false, m.as_str()),
+                };
+                match module_state(name, &loaded, compiled.as_ref()) {
+                    Some(present) if present == neg => off = Some(m.clone()),
+                    Some(_) => {}
+                    None => unsure_module = Some(m.clone()),
+                }
+            }
+            if let Some(m) = off {
+                if matches!(key.as_str(), "tlsengine" | "tlsrequired" | "defaultroot") {
+                    conditional.push(format!(
+                        "{key} {val} inside <IfModule {m}>, which is not loaded ({at})"
+                    ));
+                }
+                continue;
+            }
+            if let Some(m) = unsure_module {
+                if matches!(key.as_str(), "tlsengine" | "tlsrequired" | "defaultroot") {
+                    conditional.push(format!("{key} {val} inside <IfModule {m}> ({at})"));
+                    continue;
+                }
+            }
             // What -D flags the daemon runs with is unknown: a directive
             // that lowers the risk counts only outside <IfDefine>.
             if let Some((_, def)) = stack.iter().find(|(s, _)| s == "ifdefine") {
@@ -206,7 +286,7 @@ pub fn proftpd(files: &[(String, Vec<String>)]) -> Option<FtpRisks> {
         String::new()
     } else {
         format!(
-            " (not counted, may be off: {})",
+            " (not counted: {})",
             conditional
                 .iter()
                 .filter(|c| c.starts_with("tls"))
@@ -413,6 +493,59 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn lab_proftpd_with_mod_tls_loaded_requires_tls() {
+        let r = proftpd(&files(&fx("lab-ftp3-proftpd.txt"))).unwrap();
+        assert_eq!(r.path, "/etc/proftpd/proftpd.conf");
+        assert!(
+            r.tls_offered.on && r.tls_required.on,
+            "{}",
+            r.tls_required.says
+        );
+        assert!(r
+            .tls_required
+            .says
+            .contains("TLSRequired on (/etc/proftpd/conf.d/60-tls.conf:8)"));
+        assert!(r.chroot.on && !r.local_write.on && !r.anonymous.on);
+        assert_eq!(r.transfer_log.as_deref(), Some("/var/log/proftpd/xferlog"));
+    }
+
+    #[test]
+    fn tls_inside_ifmodule_of_a_module_not_loaded_is_off() {
+        // Debian's modules.conf as shipped: `#LoadModule mod_tls.c`; ProFTPD
+        // then skips the whole <IfModule mod_tls.c> block.
+        let text = fx("lab-ftp3-proftpd.txt")
+            .replace("\nLoadModule mod_tls.c\n", "\n#LoadModule mod_tls.c\n");
+        let r = proftpd(&files(&text)).unwrap();
+        assert!(
+            !r.tls_offered.on && !r.tls_required.on,
+            "{}",
+            r.tls_required.says
+        );
+        assert!(
+            r.tls_required.says.contains(
+                "tlsengine on inside <IfModule mod_tls.c>, which is not loaded (/etc/proftpd/conf.d/60-tls.conf:3)"
+            ),
+            "{}",
+            r.tls_required.says
+        );
+        // The same without `proftpd -l`: mod_tls might be compiled in, so
+        // TLS is not counted, and the evidence says which directive was not counted.
+        let cut = text.split("== [proftpd -l]").next().unwrap().to_string();
+        let r = proftpd(&files(&cut)).unwrap();
+        assert!(!r.tls_required.on);
+        assert!(
+            r.tls_required
+                .says
+                .contains("(not counted: tlsengine on inside <IfModule mod_tls.c> (/etc"),
+            "{}",
+            r.tls_required.says
+        );
+        // `<IfModule !mod_x.c>` holds when the module is absent.
+        let neg = text.replace("<IfModule mod_tls.c>", "<IfModule !mod_sql.c>");
+        assert!(proftpd(&files(&neg)).unwrap().tls_required.on);
     }
 
     #[test]
