@@ -1,6 +1,8 @@
 //! `--inspect-databases` against the lab's real MariaDB: legacy's config.php
 //! holds the booking database's credentials, its `members` table keeps
-//! passwords as typed and `staff` bcrypt hashes. Without the flag the audit
+//! passwords as typed and `staff` bcrypt hashes; clean's /var/www/.env
+//! (beside its web root) reaches a database that keeps bcrypt hashes only.
+//! Without the flag the audit
 //! never connects to the database (MariaDB's own connection counter says
 //! so). Needs the lab: run `bash tests/run.sh`.
 
@@ -81,18 +83,33 @@ fn plaintext_member_passwords_fail_masked_and_only_on_request() {
     ] {
         assert!(ev.contains(part), "lacks {part:?}: {ev}");
     }
-    for h in ["clean", "ftp2"] {
-        let f = finding(host(&report, h), "plaintext-db-passwords");
-        assert_eq!(f["status"], "skip", "{h}: {f}");
+    // clean: the credentials beside the web root (/var/www/.env) reach its
+    // database, whose member passwords are bcrypt hashes.
+    let f = finding(host(&report, "clean"), "plaintext-db-passwords");
+    assert_eq!(f["status"], "pass", "{f}");
+    let ev = f["evidence"].as_str().unwrap();
+    for part in [
+        "booking.members.password_hash (2 values, all hashed)",
+        "booking_app@127.0.0.1/booking (credentials from /var/www/.env)",
+    ] {
+        assert!(ev.contains(part), "lacks {part:?}: {ev}");
     }
+    // ftp2 has a database but no application credentials.
+    let f = finding(host(&report, "ftp2"), "plaintext-db-passwords");
+    assert_eq!(f["status"], "skip", "{f}");
     // No stored or connection password reaches the report.
     let text = String::from_utf8_lossy(&out.stdout);
+    let clean_db = root_ssh("10.203.0.12", "sed -n 's/^DB_PASSWORD=//p' /var/www/.env")
+        .trim()
+        .to_string();
+    assert_eq!(clean_db.len(), 32, "clean's database password");
     for secret in [
         "ferry2016",
         "Umi-no-hi77",
         "sato1985",
         "Seaways2017db",
         "$2y$10$",
+        &clean_db,
     ] {
         assert!(!text.contains(secret), "{secret} appears in the report");
     }

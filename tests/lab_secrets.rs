@@ -1,6 +1,7 @@
 //! Secrets never appear: the lab's planted passwords (the FTP account's,
 //! the database password in config.php and .bash_history, the auditor's SSH
-//! password, ftp2's random FTP password) are never printed by an audit, in
+//! password, ftp2's random FTP password, clean's random database password
+//! in /var/www/.env) are never printed by an audit, in
 //! any report format, nor written by --save-facts; and the SSH password
 //! given in SHIPSHAPE_PASSWORD never shows in a process's arguments, on the
 //! auditor or on the target. Needs the lab: run `bash tests/run.sh`.
@@ -18,6 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FTP2: &str = "10.203.0.13";
+const CLEAN: &str = "10.203.0.12";
 const AUDITOR_PW: &str = "Lab-auditor-pw-7";
 
 /// Every planted secret. `Seaways2017` is also a prefix of the database
@@ -27,11 +29,16 @@ fn secrets() -> Vec<String> {
         .trim()
         .to_string();
     assert_eq!(ftp.len(), 32, "ftp2's random FTP password");
+    let db = root_ssh(CLEAN, "sed -n 's/^DB_PASSWORD=//p' /var/www/.env")
+        .trim()
+        .to_string();
+    assert_eq!(db.len(), 32, "clean's random database password");
     vec![
         "Seaways2017".into(),
         "Seaways2017db".into(),
         AUDITOR_PW.into(),
         ftp,
+        db,
     ]
 }
 

@@ -1,5 +1,6 @@
 //! `db-plaintext-passwords` (opt-in, `--inspect-databases`): with the
-//! database credentials found in the web roots, the probe connects through
+//! database credentials found in and beside the web roots (/var/www, /srv,
+//! /opt), the probe connects through
 //! the target's own MySQL/MariaDB client (read-only session, password in
 //! `MYSQL_PWD` only) and lists the values (at most 20) of password-like
 //! columns. This analyzer decides which values are not hashes; evidence
@@ -164,7 +165,7 @@ impl Analyzer for DbPlaintextPasswords {
         if i.connections.is_empty() {
             return Verdict::new(
                 Status::Skip,
-                "no database credentials found in the web roots' PHP configs or .env files",
+                "no database credentials found in PHP configs or .env files (web roots, /var/www, /srv, /opt)",
             );
         }
         let via: Vec<String> = i

@@ -56,3 +56,32 @@ lab_start_mariadb() { # CONF
     cat /run/mariadb/mariadb.log >&2 || true
     return 1
 }
+
+# Install a Debian kernel image package for kernel release RELEASE, version
+# VERSION, made here with dpkg-deb. Every lab host runs the lab machine's
+# kernel, which no chroot can boot or replace, so the package owns only
+# /boot/vmlinuz-RELEASE (a text stand-in); what the kernel check reads, dpkg's
+# database and the files it names, is then what a Debian host has.
+lab_kernel_package() { # RELEASE VERSION
+    local rel=$1 ver=$2 d
+    d=$(mktemp -d)
+    install -d "$d/pkg/DEBIAN" "$d/pkg/boot"
+    printf 'shipshape lab: stand-in for the image of Linux %s\n' "$rel" >"$d/pkg/boot/vmlinuz-$rel"
+    cat >"$d/pkg/DEBIAN/control" <<CONTROL
+Package: linux-image-$rel
+Version: $ver
+Architecture: $(dpkg --print-architecture)
+Maintainer: shipshape lab <lab@shipshape.invalid>
+Section: kernel
+Priority: optional
+Description: Linux $rel (shipshape lab stand-in)
+ Owns /boot/vmlinuz-$rel so that the host looks like a Debian install of it.
+CONTROL
+    dpkg-deb -Zgzip -b "$d/pkg" "$d/k.deb" >/dev/null
+    dpkg -i "$d/k.deb" >/dev/null
+    rm -rf "$d"
+}
+
+# The running kernel's release and its upstream version (6.18.44-fc-v595 → 6.18.44).
+LAB_KERNEL=$(uname -r)
+LAB_KERNEL_VERSION=${LAB_KERNEL%%-*}

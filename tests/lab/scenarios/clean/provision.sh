@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Scenario "clean": a current, hardened Debian 12 web server.
 # Appended to scenarios/common.sh; runs inside the host's chroot.
-echo "provision: clean: apache2 + PHP, nftables, unattended-upgrades, long log retention, remote syslog"
+echo "provision: clean: apache2 + PHP, MariaDB on 127.0.0.1, nftables, unattended-upgrades, long log retention, remote syslog"
 
 chmod 0644 /etc/nftables.conf /etc/apt/apt.conf.d/20auto-upgrades /etc/logrotate.conf \
     /etc/logrotate.d/apache2 /etc/logrotate.d/rsyslog /etc/rsyslog.d/90-remote.conf
@@ -23,6 +23,43 @@ nft -f /etc/nftables.conf
 
 # --- Logging: rsyslog without the kernel log (the kernel is the lab machine's) ---
 sed -i 's/^module(load="imklog")/#&/' /etc/rsyslog.conf
+
+# --- The booking application's database: MariaDB on 127.0.0.1 only ---
+# Its credentials are in /var/www/.env, beside the web root, not in it;
+# readable by root and www-data only; a long random password made on every
+# boot. Member passwords are stored as bcrypt hashes (PHP password_hash).
+chmod 0644 /etc/mysql/mariadb.conf.d/60-lab.cnf
+lab_start_mariadb /etc/mysql/my.cnf
+db_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
+[ "${#db_pw}" -eq 32 ] || { echo "provision: clean: could not make a password" >&2; exit 1; }
+(umask 027 && cat >/var/www/.env <<ENV
+APP_ENV=production
+DB_CONNECTION=mysql
+DB_HOST=127.0.0.1
+DB_DATABASE=booking
+DB_USERNAME=booking_app
+DB_PASSWORD=$db_pw
+ENV
+)
+chown root:www-data /var/www/.env
+chmod 0640 /var/www/.env
+hash() { php -r 'echo password_hash($argv[1], PASSWORD_BCRYPT), "\n";' "$1"; }
+mariadb -u root <<SQL
+CREATE DATABASE booking CHARACTER SET utf8mb4;
+CREATE USER 'booking_app'@'localhost' IDENTIFIED BY '$db_pw';
+CREATE USER 'booking_app'@'127.0.0.1' IDENTIFIED BY '$db_pw';
+GRANT SELECT, INSERT, UPDATE, DELETE ON booking.* TO 'booking_app'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON booking.* TO 'booking_app'@'127.0.0.1';
+USE booking;
+CREATE TABLE members (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(128), password_hash VARCHAR(255));
+INSERT INTO members (email, password_hash) VALUES
+    ('tanaka@example.jp', '$(hash "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 20 || true)")'),
+    ('suzuki@example.jp', '$(hash "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 20 || true)")');
+SQL
+unset db_pw
+
+# --- Kernel: the running release, installed from a package, no newer one ---
+lab_kernel_package "$LAB_KERNEL" "$LAB_KERNEL_VERSION-1"
 
 # --- Start the services ---
 /usr/sbin/rsyslogd -i /run/rsyslogd.pid

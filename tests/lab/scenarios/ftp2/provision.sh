@@ -3,7 +3,7 @@
 # vsftpd, without the RHEL identity of host "legacy").  vsftpd is hardened
 # except for two things: anonymous (read-only) logins and no transfer log.
 # Appended to scenarios/common.sh; runs inside the host's chroot.
-echo "provision: ftp2: Debian 12, vsftpd with TLS + chroot, anonymous read-only, no xferlog, telnet and MariaDB restricted"
+echo "provision: ftp2: Debian 12, vsftpd with TLS + chroot, anonymous read-only, no xferlog (an old one from 2025), a newer kernel not booted, telnet and MariaDB restricted"
 
 chmod 0644 /etc/vsftpd.conf /etc/ssh/sshd_config
 
@@ -62,8 +62,26 @@ HOSTS
 
 # --- Logging: Debian's rsyslog without the kernel log (the kernel is the lab machine's) ---
 sed -i 's/^module(load="imklog")/#&/' /etc/rsyslog.conf
-# no transfer log: nothing from an earlier vsftpd either
+# No transfer log now; /var/log/xferlog.1 is what vsftpd logged in 2025,
+# before someone turned xferlog_enable off: agency uploads (CSV, PDF) and
+# anonymous downloads, all from the management network.
 rm -f /var/log/xferlog /var/log/vsftpd.log
+chown root:root /var/log/xferlog.1
+chmod 0600 /var/log/xferlog.1
+touch -d '2025-05-31 23:59:00' /var/log/xferlog.1
+
+# --- Kernel: an update installed months ago, the host never rebooted into it ---
+newer=$(echo "$LAB_KERNEL_VERSION" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 6 }')
+case $LAB_KERNEL in
+    *-*) newer_release=$newer-${LAB_KERNEL#*-} ;;
+    *) newer_release=$newer ;;
+esac
+lab_kernel_package "$LAB_KERNEL" "$LAB_KERNEL_VERSION-1"
+lab_kernel_package "$newer_release" "$newer-1"
+# What Debian's kernel postinst (via /etc/kernel/postinst.d) leaves behind.
+echo '*** System restart required ***' >/run/reboot-required
+echo "linux-image-$newer_release" >/run/reboot-required.pkgs
+unset newer newer_release
 
 # --- Start the services ---
 install -d -m 0755 /var/run/vsftpd/empty
