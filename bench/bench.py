@@ -267,8 +267,10 @@ sed -e "s/@@B@@/$b/g" -e "s|@@HASH@@|$h|" {rec}
         open(names, "w").write("".join(h[0] + "\n" for h in hosts))
         cfg = self.ssh_config(hosts, control=tool in ("testinfra",))
         kw = {}
-        if tool == "shipshape":
-            inv = self.inventory(hosts)
+        if tool in ("shipshape", "shipshape-nosearch"):
+            # shipshape-nosearch: the same audit with the offline password
+            # search off (password_budget_secs: 0), the peers' workload.
+            inv = self.inventory(hosts, "password_budget_secs: 0" if tool == "shipshape-nosearch" else "")
             cmd = [self.ship, "audit", "-i", inv, "--known-hosts", self.kh, "--jobs", str(min(n, 1024)),
                    "--timeout", str(self.a.cap), "--format", "json", "-o", f"{out}/report.json"]
         elif tool == "batched":
@@ -320,7 +322,7 @@ sed -e "s/@@B@@/$b/g" -e "s|@@HASH@@|$h|" {rec}
         json.dump(data, open(os.path.join(self.w, "results.json"), "w"), indent=1)
 
     def check_output(self, tool, out, n, rc):
-        if tool == "shipshape":
+        if tool.startswith("shipshape"):
             try:
                 rep = json.load(open(f"{out}/report.json"))
             except (OSError, ValueError):
@@ -454,22 +456,26 @@ def fmt_table(results, modes, hosts, tools):
     for mode in modes:
         title = "plain loopback" if mode == "loopback" else f"through the delaying proxy ({ARGS.delay_ms} ms each way)"
         out.append(f"\n**{title}**\n")
-        out.append("| hosts | tool | wall s | hosts/s | conn/host | exec/host | peak RSS MB | shipshape/tool |")
-        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out.append("| hosts | tool | wall s | hosts/s | conn/host | exec/host | peak RSS MB | shipshape/tool | shipshape without search/tool |")
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in hosts:
             ship = next((r for r in results if r["mode"] == mode and r["hosts"] == n and r["tool"] == "shipshape"), None)
+            ns = next((r for r in results if r["mode"] == mode and r["hosts"] == n and r["tool"] == "shipshape-nosearch"), None)
             for t in tools:
                 r = next((r for r in results if r["mode"] == mode and r["hosts"] == n and r["tool"] == t), None)
                 if r is None:
                     continue
                 capped = r["timed_out"]
                 wall = f"> {r['wall']:.0f}" if capped else f"{r['wall']:.2f}"
-                ratio = "" if t == "shipshape" or ship is None else (
-                    f"< {ship['wall'] / r['wall']:.3f}" if capped else f"{ship['wall'] / r['wall']:.2f}")
+                def ratio_of(base):
+                    if base is None or t.startswith("shipshape"):
+                        return ""
+                    return f"< {base['wall'] / r['wall']:.3f}" if capped else f"{base['wall'] / r['wall']:.2f}"
+                ratio, ratio_ns = ratio_of(ship), ratio_of(ns)
                 note = "" if r["ok"] == "ok" or capped else f" ({r['ok']})"
                 rate = "" if capped else f"{n / r['wall']:.2f}"
                 out.append(f"| {n} | {t}{note} | {wall} | {rate} | "
-                           f"{r['conns']:.1f} | {r['execs']:.1f} | {r['peak_rss'] / 2**20:.0f} | {ratio} |")
+                           f"{r['conns']:.1f} | {r['execs']:.1f} | {r['peak_rss'] / 2**20:.0f} | {ratio} | {ratio_ns} |")
     return "\n".join(out)
 
 
@@ -487,7 +493,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--hosts", default="1,16,64,256")
     p.add_argument("--modes", default="loopback,proxy")
-    p.add_argument("--tools", default="shipshape,batched,naive,testinfra,ansible")
+    p.add_argument("--tools", default="shipshape,shipshape-nosearch,batched,naive,testinfra,ansible")
+    p.add_argument("--nosearch-max-hosts", type=int, default=16, help="shipshape-nosearch only up to this count (the search costs one budget per distinct hash, hidden behind SSH work at larger counts)")
     p.add_argument("--peer-max-hosts", type=int, default=256, help="per-check peers (naive, testinfra, ansible) only up to this count")
     p.add_argument("--delay-ms", type=int, default=25)
     p.add_argument("--cap", type=int, default=900, help="seconds one tool run may take; beyond, it is stopped and shown as > cap")
@@ -554,6 +561,8 @@ def main():
             for n in a.hosts:
                 for t in a.tools:
                     if t in ("naive", "testinfra", "ansible") and n > a.peer_max_hosts:
+                        continue
+                    if t == "shipshape-nosearch" and n > a.nosearch_max_hosts:
                         continue
                     b.run_tool(t, mode, n)
     finally:
