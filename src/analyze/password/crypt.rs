@@ -2,7 +2,9 @@
 //! weak, and verification of a candidate password against it. Pure Rust:
 //! `yescrypt` and `sha-crypt` (RustCrypto), `bcrypt`, and md5crypt written
 //! here on top of `md-5` (the algorithm is 40 lines; no maintained crate
-//! offers it alone).
+//! offers it alone). On Linux with glibc, yescrypt and sha-crypt hashes are
+//! verified by the system's libxcrypt when it takes them (faster; see
+//! [`super::libxcrypt`]).
 
 use crate::secret::Secret;
 use md5::{Digest, Md5};
@@ -137,6 +139,9 @@ pub struct Verifier {
     hash: String,
     /// md5crypt: (magic, salt, expected 22-character digest).
     md5: Option<(&'static str, String, String)>,
+    /// The hash as libxcrypt's setting, when that library verifies it.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    system: Option<std::ffi::CString>,
 }
 
 /// Why a hash cannot be verified.
@@ -187,20 +192,36 @@ impl Verifier {
                 scheme.name()
             )));
         }
-        let v = Verifier {
+        #[allow(unused_mut)]
+        let mut v = Verifier {
             scheme,
             hash: hash.to_string(),
             md5,
+            #[cfg(all(target_os = "linux", target_env = "gnu"))]
+            system: None,
         };
         // One verification with a password nobody sets tells a malformed
         // hash (an error) from a wrong password (false).
-        match v.check(b"\x00shipshape-parse-check") {
-            Ok(_) => Ok(v),
-            Err(why) => Err(Unsupported(format!(
+        if let Err(why) = v.check(b"\x00shipshape-parse-check") {
+            return Err(Unsupported(format!(
                 "cannot parse the {} hash: {why}",
                 scheme.name()
-            ))),
+            )));
         }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        if matches!(scheme, Scheme::Yescrypt | Scheme::Sha256 | Scheme::Sha512) {
+            v.system = super::libxcrypt::setting_for(hash);
+        }
+        Ok(v)
+    }
+
+    /// Which code verifies this hash: `libxcrypt` or `rust`.
+    pub fn backend(&self) -> &'static str {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        if self.system.is_some() {
+            return "libxcrypt";
+        }
+        "rust"
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -213,6 +234,16 @@ impl Verifier {
     }
 
     fn check(&self, pw: &[u8]) -> Result<bool, String> {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        if let Some(setting) = &self.system {
+            return Ok(
+                super::libxcrypt::crypt(pw, setting).is_some_and(|out| out == self.hash.as_bytes())
+            );
+        }
+        self.check_rust(pw)
+    }
+
+    fn check_rust(&self, pw: &[u8]) -> Result<bool, String> {
         match self.scheme {
             Scheme::Yescrypt => {
                 match PasswordVerifier::<str>::verify_password(
@@ -336,6 +367,27 @@ mod tests {
             let v = Verifier::new(hash).unwrap_or_else(|e| panic!("{hash}: {e:?}"));
             assert!(v.verify(&right), "{} should verify", scheme.name());
             assert!(!v.verify(&wrong), "{} should reject", scheme.name());
+        }
+    }
+
+    #[test]
+    fn libxcrypt_and_the_rust_code_agree() {
+        let right = Secret::new("Seaways2017");
+        for (hash, scheme) in HASHES {
+            let v = Verifier::new(hash).unwrap();
+            // The pure-Rust code alone, whatever the backend.
+            assert_eq!(v.check_rust(b"Seaways2017"), Ok(true), "{hash}");
+            assert_eq!(v.check_rust(b"Seaways2016"), Ok(false), "{hash}");
+            #[cfg(all(target_os = "linux", target_env = "gnu"))]
+            if matches!(scheme, Scheme::Yescrypt | Scheme::Sha256 | Scheme::Sha512) {
+                assert_eq!(v.backend(), "libxcrypt", "{hash}");
+                assert!(v.verify(&right));
+                // A NUL byte cannot reach crypt(3): never a match.
+                assert_eq!(v.check(b"Seaways2017\0x"), Ok(false));
+            } else {
+                assert_eq!(v.backend(), "rust", "{hash}");
+            }
+            let _ = (scheme, &right);
         }
     }
 

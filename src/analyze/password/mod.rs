@@ -71,6 +71,8 @@
 pub mod candidates;
 pub mod crack;
 pub mod crypt;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod libxcrypt;
 pub mod policy;
 pub mod shadow;
 pub mod strength;
