@@ -573,8 +573,7 @@ def main():
 def report(a, b, replay, crypt, partial=False):
     load1 = os.getloadavg()
     text = [f"Measured {STARTED:%Y-%m-%d %H:%M} UTC on {machine()}; load average before "
-            f"{LOAD0[0]:.2f} {LOAD0[1]:.2f} {LOAD0[2]:.2f}, {'at report' if partial else 'after'} {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f} "
-            f"(the machine is shared with other builds). "
+            f"{LOAD0[0]:.2f} {LOAD0[1]:.2f} {LOAD0[2]:.2f}, {'at report' if partial else 'after'} {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}. "
             + (getattr(a, "note", None) or f"Command: `bash bench/run.sh {' '.join(sys.argv[1:])}`.")]
     text.append(fmt_table(b.results, a.modes, a.hosts, a.tools))
     if replay:
