@@ -12,16 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-5}
-triple=$(rustc -vV | sed -n 's/^host: //p')
-export CARGO_TARGET_DIR=${SHIPSHAPE_FUZZ_TARGET_DIR:-/var/tmp/shipshape-fuzz/target}
-export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
--Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
--Cllvm-args=-sanitizer-coverage-trace-compares -Cllvm-args=-sanitizer-coverage-stack-depth \
---cfg fuzzing -Cdebug-assertions"
-
 start=$(date +%s)
-# --target keeps RUSTFLAGS away from build scripts, as cargo-fuzz does.
-cargo build --release --locked --quiet --target "$triple" --bins
+. ./build.sh
 built=$(date +%s)
 echo "fuzz: built the targets in $((built - start))s"
 
@@ -30,7 +22,6 @@ echo "fuzz: built the targets in $((built - start))s"
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 bash seed.sh "$seeds"
-bin=$CARGO_TARGET_DIR/$triple/release
 failed=()
 for f in fuzz_targets/*.rs; do
   t=$(basename "$f" .rs)

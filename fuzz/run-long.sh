@@ -14,14 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 runs=${1:-10000000}
 shift || true
-triple=$(rustc -vV | sed -n 's/^host: //p')
-export CARGO_TARGET_DIR=${SHIPSHAPE_FUZZ_TARGET_DIR:-/var/tmp/shipshape-fuzz/target}
-export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
--Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
--Cllvm-args=-sanitizer-coverage-trace-compares -Cllvm-args=-sanitizer-coverage-stack-depth \
---cfg fuzzing -Cdebug-assertions"
-cargo build --release --locked --quiet --target "$triple" --bins
-bin=$CARGO_TARGET_DIR/$triple/release
+. ./build.sh
 state=/var/tmp/shipshape-fuzz
 mkdir -p "$state/logs" "$state/corpus"
 seeds=$(mktemp -d)
