@@ -14,6 +14,15 @@ lab_set_password() { # USER PASSWORD
     echo "$1:$2" | chpasswd -c "$LAB_CRYPT"
 }
 
+# Print a random password of LENGTH letters and digits; fail (stopping the
+# provisioning) if fewer come out.
+lab_random_password() { # LENGTH
+    local pw
+    pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$1" || true)
+    [ "${#pw}" -eq "$1" ] || { echo "provision: $LAB_HOST: could not make a password" >&2; return 1; }
+    printf '%s\n' "$pw"
+}
+
 echo "$LAB_HOST" >/etc/hostname
 cat >/etc/hosts <<EOF
 127.0.0.1	localhost

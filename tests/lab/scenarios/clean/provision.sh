@@ -30,8 +30,7 @@ sed -i 's/^module(load="imklog")/#&/' /etc/rsyslog.conf
 # boot. Member passwords are stored as bcrypt hashes (PHP password_hash).
 chmod 0644 /etc/mysql/mariadb.conf.d/60-lab.cnf
 lab_start_mariadb /etc/mysql/my.cnf
-db_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
-[ "${#db_pw}" -eq 32 ] || { echo "provision: clean: could not make a password" >&2; exit 1; }
+db_pw=$(lab_random_password 32)
 (umask 027 && cat >/var/www/.env <<ENV
 APP_ENV=production
 DB_CONNECTION=mysql
@@ -53,8 +52,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON booking.* TO 'booking_app'@'127.0.0.1';
 USE booking;
 CREATE TABLE members (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(128), password_hash VARCHAR(255));
 INSERT INTO members (email, password_hash) VALUES
-    ('tanaka@example.jp', '$(hash "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 20 || true)")'),
-    ('suzuki@example.jp', '$(hash "$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 20 || true)")');
+    ('tanaka@example.jp', '$(hash "$(lab_random_password 20)")'),
+    ('suzuki@example.jp', '$(hash "$(lab_random_password 20)")');
 SQL
 unset db_pw
 

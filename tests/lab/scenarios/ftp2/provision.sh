@@ -20,8 +20,7 @@ if ! id ftpuser >/dev/null 2>&1; then
 fi
 install -d -m 0755 -o root -g root /srv/ftp/ftpuser
 install -d -m 0750 -o ftpuser -g ftpuser /srv/ftp/ftpuser/files
-ftp_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
-[ "${#ftp_pw}" -eq 32 ] || { echo "provision: ftp2: could not make a password" >&2; exit 1; }
+ftp_pw=$(lab_random_password 32)
 lab_set_password ftpuser "$ftp_pw"
 # For the lab's own tests only: a tmpfs of this host's mount namespace (not in
 # the overlay, not in any log), root-only.
@@ -45,7 +44,7 @@ chmod 0644 /etc/ssl/certs/vsftpd.pem
 id guest >/dev/null 2>&1 || useradd -m -s /bin/bash -c 'guest (old)' guest
 usermod -p '' guest
 id olduser >/dev/null 2>&1 || useradd -m -s /bin/bash -c 'old maintenance' olduser
-old_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true)
+old_pw=$(lab_random_password 24)
 usermod -p "$(openssl passwd -1 "$old_pw")" olduser
 unset old_pw
 

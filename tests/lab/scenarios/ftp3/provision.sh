@@ -11,8 +11,7 @@ chmod 0644 /etc/ssh/sshd_config /etc/nftables.conf /etc/proftpd/conf.d/*.conf
 if ! id agency >/dev/null 2>&1; then
     useradd -M -d /srv/ftp/agency -s /bin/bash -c 'web agency downloads (ftp)' agency
 fi
-agency_pw=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
-[ "${#agency_pw}" -eq 32 ] || { echo "provision: ftp3: could not make a password" >&2; exit 1; }
+agency_pw=$(lab_random_password 32)
 lab_set_password agency "$agency_pw"
 install -d -m 0700 /run/lab
 (umask 077 && printf '%s\n' "$agency_pw" >/run/lab/agency.password)
