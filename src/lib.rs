@@ -30,3 +30,4 @@ pub mod shard;
 pub mod sshconfig;
 pub mod transport;
 pub mod waiver;
+pub mod wildcard;

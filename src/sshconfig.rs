@@ -15,6 +15,7 @@
 //! other keywords is ignored. (crates.io's ssh2-config has no `Match`, no
 //! `%` tokens and no line numbers in its errors, so this reader is our own.)
 
+use crate::wildcard::text as wildcard;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -489,34 +490,6 @@ pub fn host_matches(patterns: &[String], host: &str) -> bool {
         }
     }
     hit
-}
-
-/// `*` (any run) and `?` (one character) wildcard match of the whole text.
-pub fn wildcard(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// `Keyword args...` or `Keyword=args...`; double quotes group words.

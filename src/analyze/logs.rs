@@ -6,6 +6,7 @@
 use super::{Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
+use crate::wildcard;
 
 pub const ROTATION_PROBE: &str = "logs.rotation";
 
@@ -94,25 +95,11 @@ fn apply(st: &mut Stanza, line: &str, in_script: &mut bool) {
     }
 }
 
-/// glob(3)-style match where `*` and `?` do not cross `/`.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], s) || (!s.is_empty() && s[0] != b'/' && go(p, &s[1..])),
-            (Some(b'?'), Some(c)) if *c != b'/' => go(&p[1..], &s[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &s[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), path.as_bytes())
-}
-
 /// Retention of one log file, in days, and how it was worked out.
 pub fn retention(global: &Stanza, stanzas: &[Stanza], path: &str) -> (Option<u32>, String) {
     let Some(st) = stanzas
         .iter()
-        .find(|s| s.patterns.iter().any(|p| glob_match(p, path)))
+        .find(|s| s.patterns.iter().any(|p| wildcard::path(p, path)))
     else {
         return (
             None,
@@ -309,11 +296,14 @@ mod tests {
         assert_eq!(s[0].patterns, ["/var/log/a.log", "/var/log/b.log"]);
         assert_eq!(s[0].rotate, None, "script bodies are not directives");
         assert_eq!(retention(&g, &s, "/var/log/b.log").0, Some(10));
-        assert!(glob_match(
+        assert!(wildcard::path(
             "/var/log/apache2/*.log",
             "/var/log/apache2/access.log"
         ));
-        assert!(!glob_match("/var/log/*.log", "/var/log/apache2/access.log"));
+        assert!(!wildcard::path(
+            "/var/log/*.log",
+            "/var/log/apache2/access.log"
+        ));
         assert_eq!(retention(&g, &s, "/var/log/other").0, None);
     }
 

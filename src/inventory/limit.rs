@@ -5,7 +5,7 @@
 //! `&` items intersect, then the `!` items exclude (order does not matter).
 
 use super::Target;
-use crate::sshconfig::wildcard;
+use crate::wildcard::text as wildcard;
 
 /// The targets `pattern` selects, in inventory order. A pattern that
 /// selects nothing is an error.

@@ -11,6 +11,7 @@
 //! `@cert-authority` (ignored: this transport does not use host certificates),
 //! comments and blank lines.
 
+use crate::wildcard;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -59,10 +60,10 @@ impl Entry {
                 let mut matched = false;
                 for p in patterns {
                     if let Some(neg) = p.strip_prefix('!') {
-                        if glob_match(neg, &token) {
+                        if wildcard::text(neg, &token) {
                             return false;
                         }
-                    } else if glob_match(p, &token) {
+                    } else if wildcard::text(p, &token) {
                         matched = true;
                     }
                 }
@@ -266,29 +267,6 @@ fn hashed_matches(salt: &[u8], hash: &[u8], token: &str) -> bool {
     };
     mac.update(token.as_bytes());
     mac.verify_slice(hash).is_ok()
-}
-
-/// `*` matches any run of characters, `?` exactly one; no other specials.
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// The name under which OpenSSH files a host: `host` on port 22,
@@ -517,9 +495,9 @@ mod tests {
             HostKeyCheck::Match { line: 1 }
         );
         assert_eq!(kh.check("10.0.0.17", 22, &k1), HostKeyCheck::NotFound);
-        assert!(glob_match("a*b*c", "axxbyyc"));
-        assert!(!glob_match("a*b*c", "axxbyy"));
-        assert!(glob_match("*", ""));
+        assert!(wildcard::text("a*b*c", "axxbyyc"));
+        assert!(!wildcard::text("a*b*c", "axxbyy"));
+        assert!(wildcard::text("*", ""));
     }
 
     #[test]

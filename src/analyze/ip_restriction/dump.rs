@@ -122,44 +122,12 @@ pub fn fact<'a>(blocks: &'a [Block], kind: &str) -> Option<&'a str> {
         .map(|b| b.arg.as_str())
 }
 
-/// Shell-style glob match with `*` and `?` (what `Include` and
-/// `!includedir` expand on the target).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) && !(p[pi] == '?' && t[ti] == '/') {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            if t[mark] == '/' {
-                return false;
-            }
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
 /// The files of `blocks` that `pattern` names, in the order a shell glob
 /// lists them (sorted).
 pub fn expand<'a>(blocks: &'a [Block], pattern: &str) -> Vec<(&'a str, &'a [String])> {
     let mut v: Vec<_> = files(blocks)
         .into_iter()
-        .filter(|(p, _)| glob_match(pattern, p))
+        .filter(|(p, _)| crate::wildcard::path(pattern, p))
         .collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
     v.dedup_by(|a, b| a.0 == b.0);
@@ -200,14 +168,17 @@ mod tests {
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].lines, ["x", "@file fake"]);
         assert_eq!(fact(&b, "libwrap"), Some("/usr/sbin/sshd yes"));
-        assert!(glob_match(
+        assert!(crate::wildcard::path(
             "/etc/ssh/sshd_config.d/*.conf",
             "/etc/ssh/sshd_config.d/10-a.conf"
         ));
-        assert!(!glob_match(
+        assert!(!crate::wildcard::path(
             "/etc/ssh/sshd_config.d/*.conf",
             "/etc/ssh/sshd_config.d/x/a.conf"
         ));
-        assert!(glob_match("/etc/mysql/conf.d/*", "/etc/mysql/conf.d/a.cnf"));
+        assert!(crate::wildcard::path(
+            "/etc/mysql/conf.d/*",
+            "/etc/mysql/conf.d/a.cnf"
+        ));
     }
 }
