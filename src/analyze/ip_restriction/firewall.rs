@@ -9,6 +9,7 @@
 //! rule can cause a false `fail`, never a false `pass`.
 
 use super::sources::{Ports, Sources};
+use std::collections::HashMap;
 
 /// Which packets traverse a chain: its table's address family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,10 +145,12 @@ impl Answer {
 
 const MAX_DEPTH: usize = 16;
 
-/// Rules evaluated for one entry chain and port, jumps included. Chains
-/// that jump several times into chains that do the same grow exponentially
-/// with depth; past this many steps the rest is taken as accepted (a
-/// possible false fail, never a false pass).
+/// Rules evaluated for one entry chain and port, jumps included. A chain
+/// entered again with the same sources at the same depth is not walked
+/// again (`Walk::done`), which keeps chains that jump several times into
+/// chains that do the same from growing exponentially with depth; what
+/// still grows is cut here: past this many steps the rest is taken as
+/// accepted (a possible false fail, never a false pass).
 const MAX_STEPS: usize = 100_000;
 
 impl Ruleset {
@@ -168,6 +171,7 @@ impl Ruleset {
                 accepted: Vec::new(),
                 uncertain: Vec::new(),
                 steps: 0,
+                done: HashMap::new(),
             };
             let rest = walk.chain(i, c.scope.sources(), 0);
             if entry.policy_accept && !rest.is_empty() {
@@ -198,12 +202,26 @@ struct Walk<'a> {
     uncertain: Vec<String>,
     /// Rules evaluated so far (see MAX_STEPS).
     steps: usize,
+    /// What `chain` returned, by (chain, depth, input). Walking a chain
+    /// again with the same input at the same depth would record the same
+    /// accepts and doubts again and return the same sources.
+    done: HashMap<(usize, usize, Sources), Sources>,
 }
 
 impl Walk<'_> {
     /// Evaluate chain `idx` for `input`; returns the sources that leave it
     /// by `return` or by falling off its end.
     fn chain(&mut self, idx: usize, input: Sources, depth: usize) -> Sources {
+        let key = (idx, depth, input);
+        if let Some(out) = self.done.get(&key) {
+            return out.clone();
+        }
+        let out = self.walk_chain(idx, key.2.clone(), depth);
+        self.done.insert(key, out.clone());
+        out
+    }
+
+    fn walk_chain(&mut self, idx: usize, input: Sources, depth: usize) -> Sources {
         let c = &self.rs.chains[idx];
         let mut live = input;
         let mut returned = Sources::none();
@@ -333,6 +351,41 @@ mod tests {
             entry: entry.map(|p| Entry { policy_accept: p }),
             rules,
         }
+    }
+
+    /// Each chain jumps three times into the next: walked naively that is
+    /// 3^11 visits of the last chain, far past MAX_STEPS, and the answer
+    /// would be "everything, uncertain". Chains entered again with the same
+    /// sources are not walked again, so the answer is exact.
+    #[test]
+    fn repeated_jumps_into_the_same_chains_are_walked_once() {
+        let n = 12;
+        let mut chains: Vec<Chain> = (0..n - 1)
+            .map(|i| {
+                chain(
+                    &format!("c{i}"),
+                    (i == 0).then_some(false),
+                    vec![rule(vec![], Action::Jump(format!("c{}", i + 1))); 3],
+                )
+            })
+            .collect();
+        chains.push(chain(
+            &format!("c{}", n - 1),
+            None,
+            vec![rule(vec![src("10.0.0.0/8")], Action::Accept)],
+        ));
+        let rs = Ruleset {
+            kind: "test".into(),
+            chains,
+        };
+        let a = rs.answer(22);
+        assert!(
+            a.chains[0].uncertain.is_empty(),
+            "{:?}",
+            a.chains[0].uncertain
+        );
+        assert_eq!(a.passes(), Sources::parse("10.0.0.0/8").unwrap());
+        assert_eq!(a.chains[0].accepted.len(), 1, "{:?}", a.chains[0].accepted);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Inclusive ranges over one address family, sorted, disjoint, merged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Ranges(Vec<(u128, u128)>);
 
 impl Ranges {
@@ -130,7 +130,7 @@ const V4_MAX: u128 = u32::MAX as u128;
 const V6_MAX: u128 = u128::MAX;
 
 /// A set of IPv4 and IPv6 source addresses.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Sources {
     pub v4: Ranges,
     pub v6: Ranges,
