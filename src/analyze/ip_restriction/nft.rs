@@ -32,6 +32,13 @@ pub fn parse_json(json_text: &str, text: &str) -> Result<Ruleset, String> {
         .get("nftables")
         .and_then(Value::as_array)
         .ok_or("nft JSON output has no \"nftables\" list")?;
+    Ok(from_items(items, text))
+}
+
+/// The ruleset from the items of `nft -j`'s "nftables" list (or the same
+/// items built from `nft list ruleset` text), with the rules quoted from
+/// `text`.
+fn from_items(items: &[Value], text: &str) -> Ruleset {
     let texts = rule_texts(text);
     let mut sets: Sets = HashMap::new();
     for it in items {
@@ -121,7 +128,7 @@ pub fn parse_json(json_text: &str, text: &str) -> Result<Ruleset, String> {
             rs.chains[ci].rules.extend(rules);
         }
     }
-    Ok(rs)
+    rs
 }
 
 fn str_of(v: &Value, k: &str) -> String {
@@ -665,7 +672,7 @@ pub fn parse_text(text: &str) -> Result<Ruleset, String> {
             quoted.push('\n');
         }
     }
-    parse_json(&json!({ "nftables": items }).to_string(), &quoted)
+    Ok(from_items(&items, &quoted))
 }
 
 fn text_set(fam: &str, tab: &str, kind: &str, name: &str, body: &str) -> Value {
