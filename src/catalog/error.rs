@@ -76,7 +76,11 @@ impl InputError {
 /// The parser's message without its rendered snippet or its own position
 /// (we print file:line:column ourselves), on one line.
 fn yaml_message(err: &serde_saphyr::Error) -> String {
-    let full = err.to_string();
+    // Rendering the snippet costs more than parsing the document.
+    one_line(&err.without_snippet().to_string())
+}
+
+fn one_line(full: &str) -> String {
     let first = full
         .lines()
         .map(str::trim)
