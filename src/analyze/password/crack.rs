@@ -292,14 +292,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // Another host with the same hash (a cloned image): no hashing at all.
-        let t = Instant::now();
+        // Another host with the same hash (a cloned image): answered from
+        // the cache, without hashing ("whatever" is not the password).
         let again = search(SHA512_FOR_CACHE, &cands(&["whatever"]), effort(60));
         assert!(
             matches!(again, Outcome::Guessed { cached: true, .. }),
             "{again:?}"
         );
-        assert!(t.elapsed() < Duration::from_millis(50));
         if let Outcome::Guessed { password, .. } = again {
             assert!(password.expose() == "Seaways2017", "{password:?}");
         }
