@@ -238,34 +238,22 @@ impl Analyzer for CredentialFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     const LEGACY: &str = include_str!("../../tests/fixtures/credentials/legacy-files.txt");
 
     fn run(scope: &str, text: &str) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([(FILES_PROBE, text)]);
-        let mut with = Params::new();
-        with.insert("scope".into(), serde_json::json!(scope));
-        let mut params = Params::new();
-        params.insert("domain".into(), serde_json::json!("seaways.example.jp"));
-        params.insert(
-            "organization".into(),
-            serde_json::json!(["seaways", "Seaways Ferry"]),
-        );
-        CredentialFiles.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        let with = testkit::params([("scope", serde_json::json!(scope))]);
+        let params = testkit::params([
+            ("domain", serde_json::json!("seaways.example.jp")),
+            (
+                "organization",
+                serde_json::json!(["seaways", "Seaways Ferry"]),
+            ),
+        ]);
+        testkit::verdict(&CredentialFiles, &facts, &with, &params)
     }
 
     #[test]

@@ -242,24 +242,17 @@ impl Analyzer for DbPlaintextPasswords {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn run(text: &str) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([(PROBE, text)]);
-        DbPlaintextPasswords.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &Params::new(),
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        testkit::verdict(
+            &DbPlaintextPasswords,
+            &facts,
+            &Params::new(),
+            &Params::new(),
+        )
     }
 
     const LEGACY: &str = include_str!("../../tests/fixtures/credentials/legacy-db-inspection.txt");

@@ -247,10 +247,9 @@ fn combine(mut parts: Vec<(String, Verdict)>) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::analyze::vsftpd::CONF_PROBE;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn fx(name: &str) -> String {
         std::fs::read_to_string(format!(
@@ -264,26 +263,14 @@ mod tests {
     const ROOTS: &str = "webroot web 755 /var/www/html\n";
 
     fn run(aspect: &str, vsftpd: &str, other: &str) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([
             (CONF_PROBE, vsftpd),
             (OTHER_PROBE, other),
             (PASSWD_PROBE, PASSWD),
             (WEBROOTS_PROBE, ROOTS),
         ]);
-        let mut with = Params::new();
-        with.insert("aspect".into(), serde_json::json!(aspect));
-        FtpConfig.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        let with = testkit::params([("aspect", serde_json::json!(aspect))]);
+        testkit::verdict(&FtpConfig, &facts, &with, &Params::new())
     }
 
     #[test]

@@ -352,9 +352,8 @@ impl Analyzer for FtpTransfers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     const PASSWD: &str = include_str!("../../tests/fixtures/ftp/legacy-passwd.txt");
 
@@ -363,23 +362,12 @@ mod tests {
         with: &[(&str, serde_json::Value)],
         facts: &[(&str, &str)],
     ) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts(facts.iter().copied());
         let with: Params = with
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        a.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        testkit::verdict(a, &facts, &with, &Params::new())
     }
 
     #[test]

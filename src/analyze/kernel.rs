@@ -311,24 +311,12 @@ impl Analyzer for KernelCurrent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn run(kernel: &str, pending: &str) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([(KERNEL_PROBE, kernel), (PENDING_PROBE, pending)]);
-        KernelCurrent.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &Params::new(),
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        testkit::verdict(&KernelCurrent, &facts, &Params::new(), &Params::new())
     }
 
     fn fx(name: &str) -> String {

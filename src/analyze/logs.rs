@@ -245,26 +245,13 @@ impl Analyzer for LogRetention {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn run(text: &str, min: u64) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([(ROTATION_PROBE, text)]);
-        let mut params = Params::new();
-        params.insert("min_log_retention_days".into(), serde_json::json!(min));
-        LogRetention.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &Params::new(),
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        let params = testkit::params([("min_log_retention_days", serde_json::json!(min))]);
+        testkit::verdict(&LogRetention, &facts, &Params::new(), &params)
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod online_guessing;
 pub mod os;
 pub mod password;
 pub mod software;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod version;
 pub mod vsftpd;
 pub mod webroot_age;

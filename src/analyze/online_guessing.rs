@@ -150,25 +150,14 @@ impl Analyzer for OnlineGuessable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
     use crate::online::{Limits, Record, Service};
     use std::time::Duration;
 
     fn analyze(text: &str) -> Verdict {
         let facts = Facts::from_texts([(PROBE, text)]);
-        let params = Params::new();
-        let eol = crate::analyze::eol::EolTable::parse(
-            std::path::Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
-        OnlineGuessable.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &params,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-            eol: &eol,
-        })
+        testkit::verdict(&OnlineGuessable, &facts, &Params::new(), &Params::new())
     }
 
     fn done(records: Vec<Record>) -> String {

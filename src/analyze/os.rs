@@ -184,14 +184,9 @@ fn kind_name(k: ExtendedKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
-    fn table() -> EolTable {
-        EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap()
+    fn table() -> &'static EolTable {
+        crate::analyze::testkit::eol()
     }
 
     #[test]
@@ -199,7 +194,7 @@ mod tests {
         let text = include_str!("../../tests/fixtures/os-release/rhel-7.2.txt");
         let os = parse_os_release(text).unwrap();
         assert_eq!((os.id.as_str(), os.version_id.as_str()), ("rhel", "7.2"));
-        let s = support(&table(), &os, "2018-01-05".parse().unwrap()).unwrap();
+        let s = support(table(), &os, "2018-01-05".parse().unwrap()).unwrap();
         assert!(!s.supported, "{}", s.says);
         assert!(s.says.contains("7.9"), "{}", s.says);
     }
@@ -208,10 +203,10 @@ mod tests {
     fn debian_12_in_lts_is_supported_with_a_date() {
         let text = include_str!("../../tests/fixtures/os-release/debian-12.txt");
         let os = parse_os_release(text).unwrap();
-        let s = support(&table(), &os, "2026-11-22".parse().unwrap()).unwrap();
+        let s = support(table(), &os, "2026-11-22".parse().unwrap()).unwrap();
         assert!(s.supported);
         assert!(s.says.contains("Debian LTS until 2028-06-30"), "{}", s.says);
-        let s = support(&table(), &os, "2028-07-01".parse().unwrap()).unwrap();
+        let s = support(table(), &os, "2028-07-01".parse().unwrap()).unwrap();
         assert!(!s.supported);
     }
 
@@ -219,7 +214,7 @@ mod tests {
     fn rhel_6_without_os_release() {
         let os = parse_os_release("redhat_release=CentOS release 6.10 (Final)\n").unwrap();
         assert_eq!((os.id.as_str(), os.version_id.as_str()), ("centos", "6.10"));
-        let s = support(&table(), &os, "2026-11-22".parse().unwrap()).unwrap();
+        let s = support(table(), &os, "2026-11-22".parse().unwrap()).unwrap();
         assert!(!s.supported);
     }
 }

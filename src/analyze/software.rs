@@ -307,9 +307,8 @@ fn product_key(inst: &Instance) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn run(
         product: &str,
@@ -318,26 +317,19 @@ mod tests {
         os_release: &str,
         today: &str,
     ) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([
             (INSTANCES_PROBE, instances),
             (PENDING_PROBE, pending),
             (OS_PROBE, os_release),
         ]);
-        let mut with = Params::new();
-        with.insert("product".into(), serde_json::json!(product));
-        let params = Params::new();
-        SoftwareVersion.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &with,
-            today: today.parse().unwrap(),
-            eol: &eol,
-        })
+        let with = testkit::params([("product", serde_json::json!(product))]);
+        testkit::verdict_on(
+            today.parse().unwrap(),
+            &SoftwareVersion,
+            &facts,
+            &with,
+            &Params::new(),
+        )
     }
 
     const LEGACY: &str = include_str!("../../tests/fixtures/software/legacy-instances.txt");
@@ -423,21 +415,8 @@ mod tests {
 
     #[test]
     fn unavailable_probe_is_an_error_not_a_pass() {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
-        let facts = Facts::default();
-        let mut with = Params::new();
-        with.insert("product".into(), serde_json::json!("apache"));
-        let v = SoftwareVersion.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        });
+        let with = testkit::params([("product", serde_json::json!("apache"))]);
+        let v = testkit::verdict(&SoftwareVersion, &Facts::default(), &with, &Params::new());
         assert_eq!(v.status, Status::Error);
     }
 }

@@ -387,34 +387,21 @@ pub fn webroot_upload_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     const LEGACY: &str = include_str!("../../tests/fixtures/ftp/legacy-vsftpd.conf.txt");
     const HARDENED: &str = include_str!("../../tests/fixtures/ftp/hardened-vsftpd.conf.txt");
     const PASSWD: &str = include_str!("../../tests/fixtures/ftp/legacy-passwd.txt");
 
     fn run(aspect: &str, conf: &str, roots: &str) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([
             (CONF_PROBE, conf),
             (WEBROOTS_PROBE, roots),
             (PASSWD_PROBE, PASSWD),
         ]);
-        let mut with = Params::new();
-        with.insert("aspect".into(), serde_json::json!(aspect));
-        VsftpdConfig.analyze(&Context {
-            facts: &facts,
-            params: &Params::new(),
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        let with = testkit::params([("aspect", serde_json::json!(aspect))]);
+        testkit::verdict(&VsftpdConfig, &facts, &with, &Params::new())
     }
 
     const ROOTS: &str = "webroot seaways 755 /usr/local/apache2/htdocs\n";

@@ -196,28 +196,16 @@ impl Analyzer for WebrootNewerScripts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::eol::EolTable;
+    use crate::analyze::testkit;
     use crate::facts::Facts;
-    use std::path::Path;
 
     fn run(text: &str, days: Option<serde_json::Value>) -> Verdict {
-        let eol = EolTable::parse(
-            Path::new("eol.yml"),
-            include_str!("../../checks/data/eol.yml"),
-        )
-        .unwrap();
         let facts = Facts::from_texts([(WEBROOT_MTIMES_PROBE, text)]);
         let mut params = Params::new();
         if let Some(d) = days {
             params.insert(NEWER_DAYS_PARAM.into(), d);
         }
-        WebrootNewerScripts.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &Params::new(),
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        testkit::verdict(&WebrootNewerScripts, &facts, &Params::new(), &params)
     }
 
     const LEGACY: &str = include_str!("../../tests/fixtures/ioc/legacy-webroot-mtimes.txt");

@@ -2,7 +2,7 @@
 //! restricting (pass) and not restricting (fail), loopback, no root.
 
 use super::*;
-use crate::analyze::eol::EolTable;
+use crate::analyze::testkit;
 use crate::facts::Facts;
 use crate::probe::{ProbeOutcome, ProbeResult};
 
@@ -84,22 +84,9 @@ impl Host {
                 );
             }
         }
-        let eol = EolTable::parse(
-            std::path::Path::new("eol.yml"),
-            include_str!("../../../checks/data/eol.yml"),
-        )
-        .unwrap();
-        let mut with = Params::new();
-        with.insert("service".into(), serde_json::json!(service));
-        let mut params = Params::new();
-        params.insert(MGMT_PARAM.into(), serde_json::json!(mgmt));
-        IpRestriction.analyze(&Context {
-            facts: &facts,
-            params: &params,
-            with: &with,
-            today: "2026-11-22".parse().unwrap(),
-            eol: &eol,
-        })
+        let with = testkit::params([("service", serde_json::json!(service))]);
+        let params = testkit::params([(MGMT_PARAM, serde_json::json!(mgmt))]);
+        testkit::verdict(&IpRestriction, &facts, &with, &params)
     }
 }
 

@@ -1,9 +1,8 @@
 //! The analyzers on captured fixtures (tests/fixtures/password/).
 
 use super::*;
-use crate::analyze::eol::EolTable;
+use crate::analyze::testkit::{self, today};
 use crate::facts::Facts;
-use std::path::Path;
 
 const DEB_SHADOW: &str = include_str!("../../../tests/fixtures/password/debian12-shadow");
 const DEB_PASSWD: &str = include_str!("../../../tests/fixtures/password/debian12-passwd");
@@ -17,14 +16,6 @@ const DEB_PWQ: &str =
 const RHEL_AUTH: &str = include_str!("../../../tests/fixtures/password/rhel7-system-auth");
 const RHEL_CONF: &str = include_str!("../../../tests/fixtures/password/rhel7-pwquality.conf");
 
-fn eol() -> EolTable {
-    EolTable::parse(
-        Path::new("eol.yml"),
-        include_str!("../../../checks/data/eol.yml"),
-    )
-    .unwrap()
-}
-
 fn seaways_params(budget: f64) -> Params {
     let mut p = Params::new();
     p.insert("domain".into(), serde_json::json!("seaways.example.jp"));
@@ -37,20 +28,8 @@ fn seaways_params(budget: f64) -> Params {
     p
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
 fn run(a: &dyn Analyzer, facts: &Facts, params: &Params) -> Verdict {
-    let eol = eol();
-    let with = Params::new();
-    a.analyze(&Context {
-        facts,
-        params,
-        with: &with,
-        today: today(),
-        eol: &eol,
-    })
+    testkit::verdict(a, facts, &Params::new(), params)
 }
 
 /// Only the shadow lines of these users (each hash is searched by one
