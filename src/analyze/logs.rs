@@ -15,7 +15,8 @@ pub const ROTATION_PROBE: &str = "logs.rotation";
 pub struct Stanza {
     pub patterns: Vec<String>,
     pub period_days: Option<u32>,
-    pub rotate: Option<u32>,
+    /// `rotate N`; -1 keeps rotated logs for ever (only `maxage` removes them).
+    pub rotate: Option<i64>,
     pub maxage: Option<u32>,
     pub file: String,
 }
@@ -81,12 +82,18 @@ fn apply(st: &mut Stanza, line: &str, in_script: &mut bool) {
     let mut w = line.split_whitespace();
     let key = w.next().unwrap_or_default();
     let num = |w: &mut std::str::SplitWhitespace<'_>| w.next().and_then(|n| n.parse::<u32>().ok());
+    // logrotate refuses counts below -1, and so does this reader.
+    let count = |w: &mut std::str::SplitWhitespace<'_>| {
+        w.next()
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= -1)
+    };
     match key {
         "hourly" | "daily" => st.period_days = Some(1),
         "weekly" => st.period_days = Some(7),
         "monthly" => st.period_days = Some(30),
         "yearly" => st.period_days = Some(365),
-        "rotate" => st.rotate = num(&mut w),
+        "rotate" => st.rotate = count(&mut w),
         "maxage" => st.maxage = num(&mut w),
         "postrotate" | "prerotate" | "firstaction" | "lastaction" | "preremove" => {
             *in_script = true
@@ -108,12 +115,28 @@ pub fn retention(global: &Stanza, stanzas: &[Stanza], path: &str) -> (Option<u32
     };
     let period = st.period_days.or(global.period_days).unwrap_or(1);
     let rotate = st.rotate.or(global.rotate).unwrap_or(0);
-    let mut days = period * (rotate + 1);
-    let mut how = format!(
-        "{path}: {} × ({rotate} rotated + current) = {days} days ({})",
-        period_word(period),
-        st.file
-    );
+    // Counts from the target's files: any size, so no arithmetic may wrap.
+    let (mut days, mut how) = if rotate < 0 {
+        (
+            u32::MAX,
+            format!(
+                "{path}: {}, rotate -1: rotated logs are never removed ({})",
+                period_word(period),
+                st.file
+            ),
+        )
+    } else {
+        let kept = u32::try_from(rotate).unwrap_or(u32::MAX).saturating_add(1);
+        let days = period.saturating_mul(kept);
+        (
+            days,
+            format!(
+                "{path}: {} × ({rotate} rotated + current) = {days} days ({})",
+                period_word(period),
+                st.file
+            ),
+        )
+    };
     if let Some(max) = st.maxage.or(global.maxage) {
         if max < days {
             days = max;
@@ -274,6 +297,56 @@ mod tests {
         let v = run(text, 365);
         assert_eq!(v.status, Status::Pass, "{}", v.evidence);
         assert!(v.evidence.contains("371 days"), "{}", v.evidence);
+    }
+
+    /// `rotate -1` keeps rotated logs until `maxage` (logrotate(8)); counts
+    /// of any size come from the target and must not wrap (a fuzzed
+    /// `monthly` + `rotate 4294967295` overflowed the multiplication).
+    #[test]
+    fn unbounded_and_huge_rotation_counts() {
+        let conf = |body: &str| {
+            parse_logrotate(&format!(
+                "== /etc/logrotate.d/x\n/var/log/x.log {{\n{body}\n}}\n"
+            ))
+        };
+        let (g, s) = conf("weekly\nrotate -1");
+        let (days, how) = retention(&g, &s, "/var/log/x.log");
+        assert_eq!(days, Some(u32::MAX), "{how}");
+        assert!(
+            how.contains("rotate -1: rotated logs are never removed"),
+            "{how}"
+        );
+        let (g, s) = conf("weekly\nrotate -1\nmaxage 90");
+        let (days, how) = retention(&g, &s, "/var/log/x.log");
+        assert_eq!(days, Some(90));
+        assert!(how.ends_with(", capped by maxage 90"), "{how}");
+        for body in [
+            "monthly\nrotate 4294967295",
+            "yearly\nrotate 99999999",
+            "rotate 99999999999",
+        ] {
+            let (g, s) = conf(body);
+            assert_eq!(
+                retention(&g, &s, "/var/log/x.log").0,
+                Some(u32::MAX),
+                "{body}"
+            );
+        }
+        // Below -1 logrotate refuses the file; here the count is not read.
+        let (g, s) = conf("weekly\nrotate -5");
+        assert_eq!(s[0].rotate, None);
+        assert_eq!(retention(&g, &s, "/var/log/x.log").0, Some(7));
+        let v = run(
+            "exists auth /var/log/secure\njournal persistent\n== /etc/logrotate.d/syslog\n/var/log/secure {\n  weekly\n  rotate -1\n}\n",
+            365,
+        );
+        assert_eq!(v.status, Status::Pass, "{}", v.evidence);
+        assert!(
+            v.evidence
+                .contains("/var/log/secure: weekly, rotate -1: rotated logs are never removed"),
+            "{}",
+            v.evidence
+        );
     }
 
     #[test]
