@@ -597,12 +597,15 @@ fn bad_management_networks_and_arguments() {
 // same, once took time exponential in the nesting depth. A target's files
 // must never be able to hang the audit.
 
+/// A hang detector, not a speed test: the unbounded versions ran for hours,
+/// the bounded ones take at most a few seconds of a debug build on a busy
+/// machine (the cut-short fan-out below: 1 s idle, 2.4 s beside two fuzzers).
 fn quickly<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let out = f();
     let took = started.elapsed();
     assert!(
-        took < std::time::Duration::from_secs(5),
+        took < std::time::Duration::from_secs(30),
         "{what} took {took:?}"
     );
     out
