@@ -23,32 +23,44 @@ pub fn path(pattern: &str, path: &str) -> bool {
 /// because the last star can take any run the earlier one could have
 /// pushed it past. With `/` excluded, a star that reaches a `/` can take no
 /// more, and neither can any earlier star (it would have to cross the same
-/// `/`), so the match fails there.
+/// `/`), so the match fails there. Positions are byte offsets stepped one
+/// character at a time: nothing is allocated (`Include` expansion calls
+/// this for every file block and every pattern).
 fn matches(pattern: &str, text: &str, slash_special: bool) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
     let one = |c: char| !(slash_special && c == '/');
+    let at = |s: &str, i: usize| s[i..].chars().next();
     let (mut pi, mut ti) = (0, 0);
+    // The last star's offset in the pattern, and where its run ends.
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && (p[pi] == t[ti] || (p[pi] == '?' && one(t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            if !one(t[st]) {
-                return false;
+    while let Some(tc) = at(text, ti) {
+        match at(pattern, pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
             }
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
+            Some(pc) if pc == tc || (pc == '?' && one(tc)) => {
+                pi += pc.len_utf8();
+                ti += tc.len_utf8();
+                continue;
+            }
+            _ => {}
+        }
+        let Some((sp, st)) = star else {
+            return false;
+        };
+        let taken = at(text, st).expect("the star's run ends inside the text");
+        if !one(taken) {
             return false;
         }
+        pi = sp + 1;
+        ti = st + taken.len_utf8();
+        star = Some((sp, ti));
     }
-    p[pi..].iter().all(|&c| c == '*')
+    pattern[pi..].chars().all(|c| c == '*')
 }
 
 #[cfg(test)]
@@ -127,6 +139,10 @@ mod tests {
         assert!(!text("a*b*c", "axxbyy"));
         assert!(text("*", ""));
         assert!(text("web?", "web/"));
+        assert!(path("/srv/?/x", "/srv/é/x"));
+        assert!(text("h?st*", "hést-1"));
+        assert!(!path("/srv/*", "/srv/é/x"));
+        assert!(path("/etc/ssh/sshd_config", "/etc/ssh/sshd_config"));
     }
 
     /// A logrotate stanza or Include line with many stars, as a hostile or
