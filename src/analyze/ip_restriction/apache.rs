@@ -126,10 +126,10 @@ impl Reader<'_> {
                     } else {
                         pat
                     };
-                    let mut found = dump::expand(self.blocks, &pat);
+                    let mut found = self.inc.expand(self.blocks, &pat);
                     if found.is_empty() {
                         // `Include conf.d` names a directory.
-                        found = dump::expand(self.blocks, &format!("{pat}/*"));
+                        found = self.inc.expand(self.blocks, &format!("{pat}/*"));
                     }
                     for (p, l) in found {
                         if self.inc.enter(p, l) {

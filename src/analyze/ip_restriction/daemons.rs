@@ -110,7 +110,7 @@ fn mysql_file(
         if depth < 6 {
             if let Some(dir) = t.strip_prefix("!includedir") {
                 let pat = format!("{}/*.cnf", dir.trim().trim_end_matches('/'));
-                for (p, l) in dump::expand(blocks, &pat) {
+                for (p, l) in inc.expand(blocks, &pat) {
                     if inc.enter(p, l) {
                         mysql_file(blocks, p, l, depth + 1, inc, m);
                         inc.leave();
@@ -119,7 +119,7 @@ fn mysql_file(
                 continue;
             }
             if let Some(f) = t.strip_prefix("!include") {
-                for (p, l) in dump::expand(blocks, f.trim()) {
+                for (p, l) in inc.expand(blocks, f.trim()) {
                     if inc.enter(p, l) {
                         mysql_file(blocks, p, l, depth + 1, inc, m);
                         inc.leave();

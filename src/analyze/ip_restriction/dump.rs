@@ -3,6 +3,8 @@
 //! line of its content (so file content can never open a block), anything
 //! else (stray stderr) is ignored.
 
+use std::collections::HashMap;
+
 /// One block: a file (`@file /etc/ssh/sshd_config`), a command's output
 /// (`@sshd-T /etc/ssh/sshd_config`) or a fact (`@libwrap /usr/sbin/sshd yes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,8 @@ pub const INCLUDE_BUDGET_LINES: usize = 50_000;
 pub struct Includes {
     budget: usize,
     open: Vec<String>,
+    /// [`Includes::expand`]'s answers: indices into the walk's blocks, by pattern.
+    expanded: HashMap<String, Vec<usize>>,
 }
 
 impl Includes {
@@ -51,6 +55,7 @@ impl Includes {
         Includes {
             budget: INCLUDE_BUDGET_LINES,
             open: vec![main.to_string()],
+            expanded: HashMap::new(),
         }
     }
 
@@ -71,6 +76,33 @@ impl Includes {
 
     pub fn leave(&mut self) {
         self.open.pop();
+    }
+
+    /// The files of `blocks` that `pattern` names, in the order a shell glob
+    /// lists them (sorted), each pattern worked out once per walk (the walk
+    /// reads one set of blocks):
+    /// an include line read again, or one that names nothing (which spends
+    /// no budget), costs no second pass over every block.
+    pub fn expand<'a>(
+        &mut self,
+        blocks: &'a [Block],
+        pattern: &str,
+    ) -> Vec<(&'a str, &'a [String])> {
+        let found = self.expanded.entry(pattern.to_string()).or_insert_with(|| {
+            let mut v: Vec<usize> = (0..blocks.len())
+                .filter(|&i| {
+                    blocks[i].kind == "file" && crate::wildcard::path(pattern, &blocks[i].arg)
+                })
+                .collect();
+            v.sort_by(|&a, &b| blocks[a].arg.cmp(&blocks[b].arg));
+            v.dedup_by(|a, b| blocks[*a].arg == blocks[*b].arg);
+            v
+        });
+        found
+            .iter()
+            .filter_map(|&i| blocks.get(i))
+            .map(|b| (b.arg.as_str(), b.lines.as_slice()))
+            .collect()
     }
 
     /// Start on another main file (MySQL reads several), keeping what is
@@ -122,18 +154,6 @@ pub fn fact<'a>(blocks: &'a [Block], kind: &str) -> Option<&'a str> {
         .map(|b| b.arg.as_str())
 }
 
-/// The files of `blocks` that `pattern` names, in the order a shell glob
-/// lists them (sorted).
-pub fn expand<'a>(blocks: &'a [Block], pattern: &str) -> Vec<(&'a str, &'a [String])> {
-    let mut v: Vec<_> = files(blocks)
-        .into_iter()
-        .filter(|(p, _)| crate::wildcard::path(pattern, p))
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(b.0));
-    v.dedup_by(|a, b| a.0 == b.0);
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +180,21 @@ mod tests {
         inc.leave();
         assert!(!inc.enter("/more", &lines(10)));
         assert!(!inc.enter("/one", &lines(0)));
+    }
+
+    #[test]
+    fn include_patterns_expand_to_sorted_files_once_per_pattern() {
+        let b = parse("@file /etc/x/b.conf\n|1\n@file /etc/x/a.conf\n|2\n@file /etc/x/a.conf\n|dup\n@file /etc/x/sub/c.conf\n|3\n@sshd-T /etc/x/d.conf\n|4\n");
+        let mut inc = Includes::new("/etc/main");
+        let got = inc.expand(&b, "/etc/x/*.conf");
+        let (one, two) = (["1".to_string()], ["2".to_string()]);
+        assert_eq!(
+            got,
+            [("/etc/x/a.conf", &two[..]), ("/etc/x/b.conf", &one[..])]
+        );
+        assert_eq!(inc.expand(&b, "/etc/x/*.conf"), got);
+        assert_eq!(inc.expanded.len(), 1);
+        assert!(inc.expand(&b, "/etc/none/*").is_empty());
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn flatten(
                 } else {
                     format!("/etc/ssh/{pat}")
                 };
-                for (p, l) in dump::expand(blocks, &pat) {
+                for (p, l) in inc.expand(blocks, &pat) {
                     if inc.enter(p, l) {
                         flatten(blocks, p, l, depth + 1, inc, out);
                         inc.leave();
