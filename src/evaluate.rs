@@ -1,7 +1,7 @@
 //! Evaluation: facts + checks → findings. Pure: no I/O, no formatting of
 //! reports; every decision a finding carries is made here or in analyzers.
 
-use crate::analyze::{self, eol::EolTable, Context, Verdict};
+use crate::analyze::{self, derived::Derived, eol::EolTable, Context, Verdict};
 use crate::catalog::check::{Check, Decider, Params};
 use crate::catalog::condition::{Condition, Leaf, LeafTest};
 use crate::facts::{Facts, Unavailable};
@@ -18,7 +18,12 @@ pub struct HostInputs<'a> {
 
 /// Evaluate one check.
 pub fn evaluate(check: &Check, host: &HostInputs<'_>) -> Finding {
-    let verdict = decide(check, host);
+    evaluate_with(check, host, &Derived::default())
+}
+
+/// Evaluate one check, reusing what earlier checks on the host derived.
+fn evaluate_with(check: &Check, host: &HostInputs<'_>, derived: &Derived) -> Finding {
+    let verdict = decide(check, host, derived);
     Finding {
         check: check.id.clone(),
         title: check.title.clone(),
@@ -35,10 +40,14 @@ pub fn evaluate(check: &Check, host: &HostInputs<'_>) -> Finding {
 
 /// Evaluate every check, in order.
 pub fn evaluate_all(checks: &[Check], host: &HostInputs<'_>) -> Vec<Finding> {
-    checks.iter().map(|c| evaluate(c, host)).collect()
+    let derived = Derived::default();
+    checks
+        .iter()
+        .map(|c| evaluate_with(c, host, &derived))
+        .collect()
 }
 
-fn decide(check: &Check, host: &HostInputs<'_>) -> Verdict {
+fn decide(check: &Check, host: &HostInputs<'_>, derived: &Derived) -> Verdict {
     if let Some(cond) = &check.applies_if {
         match eval(cond, host.facts) {
             Err(u) => return Verdict::unavailable(u),
@@ -55,6 +64,7 @@ fn decide(check: &Check, host: &HostInputs<'_>) -> Verdict {
         Decider::Analyzer { name, with } => match analyze::lookup(name) {
             Some(a) => a.analyze(&Context {
                 facts: host.facts,
+                derived,
                 params: host.params,
                 with,
                 today: host.today,

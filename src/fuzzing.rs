@@ -14,7 +14,7 @@ use crate::analyze::ip_restriction::{
 };
 use crate::analyze::password::{policy, shadow};
 use crate::analyze::{self, credentials, eol::EolTable, ioc, logs, os, software, version, vsftpd};
-use crate::analyze::{Analyzer, Context};
+use crate::analyze::{derived::Derived, Analyzer, Context};
 use crate::catalog::check::Params;
 use crate::catalog::{Catalog, SourceFile};
 use crate::facts::Facts;
@@ -284,9 +284,16 @@ pub fn firewalld_zones(data: &[u8]) {
     }
 }
 
-fn run_analyzer(a: &dyn Analyzer, facts: &Facts, with: &Params, params: &Params) {
+fn run_analyzer(
+    a: &dyn Analyzer,
+    facts: &Facts,
+    derived: &Derived,
+    with: &Params,
+    params: &Params,
+) {
     let cx = Context {
         facts,
+        derived,
         params,
         with,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a valid date"),
@@ -323,7 +330,13 @@ pub fn crontab(data: &[u8]) {
         .insert(vsftpd::PASSWD_PROBE.into(), probe_result(PASSWD.as_bytes()));
     let mut with = Params::new();
     with.insert("aspect".into(), serde_json::json!("crontab"));
-    run_analyzer(&ioc::ServiceAccounts, &facts, &with, &Params::new());
+    run_analyzer(
+        &ioc::ServiceAccounts,
+        &facts,
+        &Derived::default(),
+        &with,
+        &Params::new(),
+    );
     let t = text(data);
     let header = "file crontab 600 root - /var/spool/cron/crontabs/root\n";
     let mut as_file = String::with_capacity(header.len() + t.len() * 2);
@@ -471,10 +484,12 @@ pub fn analyzers(data: &[u8]) {
         "management_networks".into(),
         serde_json::json!(["10.203.0.0/24"]),
     );
+    // One host: the checks share what they derive, as in an audit.
+    let derived = Derived::default();
     for check in &builtin().checks {
         if let crate::catalog::check::Decider::Analyzer { name, with } = &check.decider {
             if let Some(a) = analyze::lookup(name) {
-                run_analyzer(a, &facts, with, &params);
+                run_analyzer(a, &facts, &derived, with, &params);
             }
         }
     }

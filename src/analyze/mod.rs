@@ -5,6 +5,7 @@
 
 pub mod credentials;
 pub mod db_passwords;
+pub mod derived;
 pub mod eol;
 pub mod ftp_config;
 pub mod ftp_daemons;
@@ -30,6 +31,8 @@ use chrono::NaiveDate;
 /// Everything an analyzer may look at.
 pub struct Context<'a> {
     pub facts: &'a Facts,
+    /// What other checks on this host already derived from `facts`.
+    pub derived: &'a derived::Derived,
     /// Profile, inventory and host parameters, merged.
     pub params: &'a Params,
     /// The check's own arguments.

@@ -2,7 +2,7 @@
 //! date the fixtures were written for, parameters from literal pairs, and
 //! one call that runs an analyzer on facts.
 
-use super::{Analyzer, Context, Verdict};
+use super::{derived::Derived, Analyzer, Context, Verdict};
 use crate::analyze::eol::EolTable;
 use crate::catalog::check::Params;
 use crate::facts::Facts;
@@ -48,6 +48,7 @@ pub fn verdict_on(
 ) -> Verdict {
     a.analyze(&Context {
         facts,
+        derived: &Derived::default(),
         params,
         with,
         today,

@@ -26,7 +26,7 @@ pub mod wrappers;
 
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
-use crate::facts::Unavailable;
+use crate::facts::{Facts, Unavailable};
 use crate::model::Status;
 use firewall::Ruleset;
 use listeners::{Bind, Listener};
@@ -168,21 +168,22 @@ impl Analyzer for IpRestriction {
             Ok(m) => m,
             Err(e) => return Verdict::new(Status::Error, e),
         };
-        let listeners = match cx.facts.text(LISTENERS_PROBE) {
-            Ok(t) => listeners::v6only(listeners::parse(&t)),
-            Err(u) => return Verdict::unavailable(u),
+        let listening = cx.derived.get_or(|| Listening::read(cx.facts));
+        let listeners = match &listening.0 {
+            Ok(l) => l,
+            Err(u) => return Verdict::unavailable(u.clone()),
         };
-        let fw = Firewall::read(cx);
+        let fw = cx.derived.get_or(|| Firewall::read(cx.facts));
         let judge = Judge {
             mgmt: mgmt.as_ref(),
             fw: &fw,
         };
         let verdict = match service {
-            Service::Ssh => ssh(cx, &judge, &listeners),
-            Service::Ftp => ftp(cx, &judge, &listeners),
-            Service::Telnet => telnet(cx, &judge, &listeners),
-            Service::Database => database(cx, &judge, &listeners),
-            Service::AdminWeb => admin_web(cx, &judge, &listeners),
+            Service::Ssh => ssh(cx, &judge, listeners),
+            Service::Ftp => ftp(cx, &judge, listeners),
+            Service::Telnet => telnet(cx, &judge, listeners),
+            Service::Database => database(cx, &judge, listeners),
+            Service::AdminWeb => admin_web(cx, &judge, listeners),
         };
         match (&mgmt, verdict.status) {
             (None, Status::Pass | Status::Fail) => Verdict::new(
@@ -272,6 +273,19 @@ impl Layer {
     }
 }
 
+/// The sockets listening on the host, read once per host.
+struct Listening(Result<Vec<Listener>, Unavailable>);
+
+impl Listening {
+    fn read(facts: &Facts) -> Listening {
+        Listening(
+            facts
+                .text(LISTENERS_PROBE)
+                .map(|t| listeners::v6only(listeners::parse(&t))),
+        )
+    }
+}
+
 /// The packet filters, read once per host.
 struct Firewall {
     rulesets: Vec<Ruleset>,
@@ -285,14 +299,14 @@ struct Firewall {
 }
 
 impl Firewall {
-    fn read(cx: &Context<'_>) -> Firewall {
+    fn read(facts: &Facts) -> Firewall {
         let mut fw = Firewall {
             rulesets: Vec::new(),
             unread: Vec::new(),
             read: Vec::new(),
             firewalld: None,
         };
-        match cx.facts.text(NFT_PROBE) {
+        match facts.text(NFT_PROBE) {
             Err(u) => fw.unread.push(why(u)),
             Ok(t) => {
                 let blocks = dump::parse(&t);
@@ -327,7 +341,7 @@ impl Firewall {
                 }
             }
         }
-        match cx.facts.text(IPTABLES_PROBE) {
+        match facts.text(IPTABLES_PROBE) {
             Err(u) => fw.unread.push(why(u)),
             Ok(t) => match iptables::parse(&t) {
                 Ok(rs) => {
@@ -354,7 +368,7 @@ impl Firewall {
             },
         }
         if !fw.unread.is_empty() {
-            if let Ok(t) = cx.facts.text(FIREWALLD_PROBE) {
+            if let Ok(t) = facts.text(FIREWALLD_PROBE) {
                 fw.firewalld = firewalld::parse(&dump::parse(&t));
             }
         }

@@ -67,6 +67,12 @@ impl Host {
     }
 
     fn run(&self, service: &str, mgmt: &[&str]) -> Verdict {
+        let with = testkit::params([("service", serde_json::json!(service))]);
+        let params = testkit::params([(MGMT_PARAM, serde_json::json!(mgmt))]);
+        testkit::verdict(&IpRestriction, &self.facts(), &with, &params)
+    }
+
+    fn facts(&self) -> Facts {
         let mut facts = Facts::from_texts(
             self.0
                 .iter()
@@ -84,9 +90,7 @@ impl Host {
                 );
             }
         }
-        let with = testkit::params([("service", serde_json::json!(service))]);
-        let params = testkit::params([(MGMT_PARAM, serde_json::json!(mgmt))]);
-        testkit::verdict(&IpRestriction, &facts, &with, &params)
+        facts
     }
 }
 
@@ -689,4 +693,57 @@ fn chains_that_fan_out_with_ever_new_sources_are_cut_short() {
         "{:?}",
         answer.chains[0].uncertain
     );
+}
+
+#[test]
+fn the_services_of_one_host_share_one_reading_and_judge_as_alone() {
+    use crate::analyze::derived::Derived;
+    let services = ["ssh", "ftp", "telnet", "database", "admin-web"];
+    for (name, host) in [
+        ("legacy", legacy()),
+        ("clean", clean()),
+        ("clean, no root", clean().no_root()),
+        ("no listeners", clean().with(LISTENERS_PROBE, "")),
+    ] {
+        let facts = host.facts();
+        let params = testkit::params([(MGMT_PARAM, serde_json::json!(MGMT))]);
+        let shared = Derived::default();
+        for service in services {
+            let with = testkit::params([("service", serde_json::json!(service))]);
+            let together = IpRestriction.analyze(&Context {
+                facts: &facts,
+                derived: &shared,
+                params: &params,
+                with: &with,
+                today: testkit::today(),
+                eol: testkit::eol(),
+            });
+            let alone = host.run(service, MGMT);
+            assert_eq!(together, alone, "{name}: {service}");
+        }
+        // The listeners and the packet filters, each read once.
+        assert_eq!(format!("{shared:?}"), "Derived(2 values)", "{name}");
+    }
+    // A probe that needed root is remembered as such, not as empty.
+    let mut facts = clean().facts();
+    facts.probes.insert(
+        LISTENERS_PROBE.into(),
+        ProbeResult {
+            outcome: ProbeOutcome::NeedsRoot,
+            content: Vec::new(),
+            truncated: false,
+        },
+    );
+    let shared = Derived::default();
+    for _ in 0..2 {
+        let v = IpRestriction.analyze(&Context {
+            facts: &facts,
+            derived: &shared,
+            params: &Params::new(),
+            with: &testkit::params([("service", serde_json::json!("ssh"))]),
+            today: testkit::today(),
+            eol: testkit::eol(),
+        });
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+    }
 }
