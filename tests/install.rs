@@ -14,8 +14,12 @@ fn cargo_install_gives_a_working_binary_with_the_built_in_checks() {
     let elsewhere = tempfile::tempdir().unwrap();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // Its own target directory: the one `cargo test` uses is locked while
-    // tests run. Kept between runs, so a second run only relinks.
-    let target = repo().join("target/install-test");
+    // tests run. Kept between runs, so a second run only rebuilds what
+    // changed; SHIPSHAPE_INSTALL_TARGET_DIR puts it outside the checkout
+    // (tests/run.sh does, so that a fresh clone reuses the built crates).
+    let target = std::env::var_os("SHIPSHAPE_INSTALL_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/install-test"));
     let out = Command::new("nice")
         .args(["-n", "19"])
         .arg(&cargo)

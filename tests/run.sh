@@ -54,4 +54,8 @@ bash tests/lab/lab.sh build
 bash tests/lab/lab.sh up
 trap 'bash tests/lab/lab.sh down' EXIT
 
+# tests/install.rs builds a release binary with `cargo install`; its target
+# directory is kept here between runs (as the fuzz and lab caches are), so a
+# fresh clone recompiles only shipshape itself, not every dependency.
+export SHIPSHAPE_INSTALL_TARGET_DIR=${SHIPSHAPE_INSTALL_TARGET_DIR:-/var/tmp/shipshape-install-target}
 cargo test --all-targets --no-fail-fast -- --include-ignored
