@@ -13,7 +13,7 @@ fi
 
 packages=(build-essential pkg-config libssl-dev openssh-client openssh-server sshpass
   debootstrap iproute2 util-linux procps ca-certificates curl python3 python3-venv
-  libxml2-utils chromium)
+  libxml2-utils chromium git)
 # tests/shell.rs: syntax checks of the completions, and the man page rendered
 packages+=(zsh fish groff-base man-db)
 missing=()
