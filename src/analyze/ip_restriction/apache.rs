@@ -7,6 +7,8 @@
 
 use super::dump::{self, Block};
 use super::sources::Sources;
+use regex::{Regex, RegexBuilder};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -47,6 +49,22 @@ pub struct ApacheConfig {
     pub ports: Vec<u16>,
     pub admin: Vec<AdminPath>,
     pub main: String,
+    /// Each `<LocationMatch>` pattern, compiled once (`None`: not a
+    /// pattern this regex engine accepts within [`PATTERN_SIZE_LIMIT`]).
+    location_patterns: HashMap<String, Option<Regex>>,
+}
+
+/// The most memory one `<LocationMatch>` pattern may compile to. Real
+/// patterns need a few KiB; a config is read from the target, so a hostile
+/// one must not make the analysis slow.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+fn compile_pattern(p: &str) -> Option<Regex> {
+    RegexBuilder::new(p)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .dfa_size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+        .ok()
 }
 
 fn words(line: &str) -> Vec<String> {
@@ -258,6 +276,10 @@ pub fn parse(blocks: &[Block]) -> Option<ApacheConfig> {
             children,
         } = n
         {
+            if kind == "locationmatch" && !cfg.location_patterns.contains_key(arg) {
+                cfg.location_patterns
+                    .insert(arg.clone(), compile_pattern(arg));
+            }
             if kind == "location" || kind == "locationmatch" {
                 let handler = children.iter().find_map(|c| match c {
                     Node::Directive { name, args, .. } if name == "sethandler" => {
@@ -494,7 +516,11 @@ impl ApacheConfig {
                     location = Some((label, children));
                 }
                 "locationmatch"
-                    if regex::Regex::new(arg).is_ok_and(|re| re.is_match(&path.url)) =>
+                    if self
+                        .location_patterns
+                        .get(arg)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|re| re.is_match(&path.url)) =>
                 {
                     location = Some((label, children));
                 }
@@ -655,5 +681,39 @@ mod tests {
         let pma = cfg.access(&cfg.admin[2]);
         assert!(pma.sources.is_any());
         assert_eq!(pma.by, "no Require or Allow applies to it");
+    }
+
+    #[test]
+    fn location_match_patterns_are_compiled_once_and_bounded() {
+        let huge = "x{150000}";
+        let cfg = debian(&block(
+            "/etc/apache2/conf-enabled/zz-admin.conf",
+            &format!(
+                "<LocationMatch \"^/server-(status|info)\">\n  Require ip 10.203.0.0/24\n</LocationMatch>\n\
+                 <LocationMatch \"^/server-(status|info)\">\n  Require ip 10.203.0.0/24\n</LocationMatch>\n\
+                 <LocationMatch \"{huge}\">\n  Require all granted\n</LocationMatch>\n\
+                 <LocationMatch \"^/(?!x)\">\n  Require all granted\n</LocationMatch>\n"
+            ),
+        ));
+        // The same pattern twice is compiled once. A pattern over the size
+        // limit and one this engine does not accept (PCRE look-ahead) are
+        // kept as `None`: they match nothing.
+        assert_eq!(
+            cfg.location_patterns.len(),
+            3,
+            "{:?}",
+            cfg.location_patterns.keys()
+        );
+        assert!(cfg.location_patterns["^/server-(status|info)"].is_some());
+        assert!(cfg.location_patterns[huge].is_none());
+        assert!(cfg.location_patterns["^/(?!x)"].is_none());
+        let st = cfg.access(&cfg.admin[1]);
+        assert_eq!(st.sources, s("10.203.0.0/24"));
+        assert!(st.by.starts_with("<LocationMatch ^/server-(status|info)> (/etc/apache2/conf-enabled/zz-admin.conf:4)"), "{}", st.by);
+        assert!(compile_pattern(huge).is_none());
+        assert!(
+            regex::Regex::new(huge).is_ok(),
+            "the default limit would take it"
+        );
     }
 }
