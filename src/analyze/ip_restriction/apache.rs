@@ -7,7 +7,8 @@
 
 use super::dump::{self, Block};
 use super::sources::Sources;
-use regex::{Regex, RegexBuilder};
+use regex_lite::{Regex, RegexBuilder};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -49,9 +50,10 @@ pub struct ApacheConfig {
     pub ports: Vec<u16>,
     pub admin: Vec<AdminPath>,
     pub main: String,
-    /// Each `<LocationMatch>` pattern, compiled once (`None`: not a
-    /// pattern this regex engine accepts within [`PATTERN_SIZE_LIMIT`]).
-    location_patterns: HashMap<String, Option<Regex>>,
+    /// `<LocationMatch>` patterns, compiled when first needed and then
+    /// kept (`None`: not a pattern this regex engine accepts within
+    /// [`PATTERN_SIZE_LIMIT`]).
+    location_patterns: RefCell<HashMap<String, Option<Regex>>>,
 }
 
 /// The most memory one `<LocationMatch>` pattern may compile to. Real
@@ -62,7 +64,6 @@ const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 fn compile_pattern(p: &str) -> Option<Regex> {
     RegexBuilder::new(p)
         .size_limit(PATTERN_SIZE_LIMIT)
-        .dfa_size_limit(PATTERN_SIZE_LIMIT)
         .build()
         .ok()
 }
@@ -276,10 +277,6 @@ pub fn parse(blocks: &[Block]) -> Option<ApacheConfig> {
             children,
         } = n
         {
-            if kind == "locationmatch" && !cfg.location_patterns.contains_key(arg) {
-                cfg.location_patterns
-                    .insert(arg.clone(), compile_pattern(arg));
-            }
             if kind == "location" || kind == "locationmatch" {
                 let handler = children.iter().find_map(|c| match c {
                     Node::Directive { name, args, .. } if name == "sethandler" => {
@@ -518,8 +515,10 @@ impl ApacheConfig {
                 "locationmatch"
                     if self
                         .location_patterns
-                        .get(arg)
-                        .and_then(Option::as_ref)
+                        .borrow_mut()
+                        .entry(arg.clone())
+                        .or_insert_with(|| compile_pattern(arg))
+                        .as_ref()
                         .is_some_and(|re| re.is_match(&path.url)) =>
                 {
                     location = Some((label, children));
@@ -695,25 +694,22 @@ mod tests {
                  <LocationMatch \"^/(?!x)\">\n  Require all granted\n</LocationMatch>\n"
             ),
         ));
+        assert!(
+            cfg.location_patterns.borrow().is_empty(),
+            "compiled when needed"
+        );
+        let st = cfg.access(&cfg.admin[1]);
         // The same pattern twice is compiled once. A pattern over the size
         // limit and one this engine does not accept (PCRE look-ahead) are
         // kept as `None`: they match nothing.
-        assert_eq!(
-            cfg.location_patterns.len(),
-            3,
-            "{:?}",
-            cfg.location_patterns.keys()
-        );
-        assert!(cfg.location_patterns["^/server-(status|info)"].is_some());
-        assert!(cfg.location_patterns[huge].is_none());
-        assert!(cfg.location_patterns["^/(?!x)"].is_none());
-        let st = cfg.access(&cfg.admin[1]);
+        let pats = cfg.location_patterns.borrow();
+        assert_eq!(pats.len(), 3, "{:?}", pats.keys());
+        assert!(pats["^/server-(status|info)"].is_some());
+        assert!(pats[huge].is_none());
+        assert!(pats["^/(?!x)"].is_none());
         assert_eq!(st.sources, s("10.203.0.0/24"));
         assert!(st.by.starts_with("<LocationMatch ^/server-(status|info)> (/etc/apache2/conf-enabled/zz-admin.conf:4)"), "{}", st.by);
         assert!(compile_pattern(huge).is_none());
-        assert!(
-            regex::Regex::new(huge).is_ok(),
-            "the default limit would take it"
-        );
+        assert!(Regex::new(huge).is_ok(), "the default limit would take it");
     }
 }
