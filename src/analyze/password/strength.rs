@@ -20,6 +20,12 @@ use std::fmt;
 pub const MIN_SCORE: u8 = 3;
 /// Shorter passwords are weak whatever their score.
 pub const MIN_LENGTH: usize = 10;
+/// zxcvbn scores at most this many leading characters. Its matching grows
+/// faster than the length squared (zxcvbn's authors advise passing only
+/// the first 100 or so), and the values come from the audited host: a
+/// credential file with kilobyte-long values must not stall the analysis.
+/// A longer password is judged by its first 100 characters.
+pub const ZXCVBN_MAX_CHARS: usize = 100;
 
 /// What [`judge_plaintext`] concluded. Holds no part of the password but
 /// its masked form: safe to log, format and return.
@@ -239,7 +245,11 @@ pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgem
     let chars = pw.char_len();
     let inputs = user_inputs(context);
     let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let entropy = zxcvbn::zxcvbn(value, &input_refs);
+    let scored = match value.char_indices().nth(ZXCVBN_MAX_CHARS) {
+        Some((end, _)) => &value[..end],
+        None => value,
+    };
+    let entropy = zxcvbn::zxcvbn(scored, &input_refs);
     let score = u8::from(entropy.score());
     let tokens = context_tokens(context);
     let forms = normal_forms(value);
@@ -367,6 +377,32 @@ mod tests {
         }
         let empty = judge_plaintext(&Secret::new(""), &c);
         assert!(empty.weak && empty.reasons[0] == "empty");
+    }
+
+    #[test]
+    fn long_values_are_scored_on_their_first_characters() {
+        let c = ctx("seaways.example.jp", &["seaways"]);
+        let random = "vT9#qLm2$wXe7!pR".repeat(7); // 112 characters
+        let strong = judge_plaintext(&Secret::new(&random), &c);
+        assert!(!strong.weak, "{strong:?}");
+        assert!(
+            strong.evidence().contains("(112 chars"),
+            "{}",
+            strong.evidence()
+        );
+        // 4,000 characters of one letter: the first 100 are as weak as all.
+        let same = judge_plaintext(&Secret::new("a".repeat(4000)), &c);
+        assert!(same.weak && same.score < MIN_SCORE, "{same:?}");
+        assert!(
+            same.evidence().contains("(4000 chars"),
+            "{}",
+            same.evidence()
+        );
+        // The cut falls between characters, never inside one.
+        for s in ["é".repeat(300), format!("{}🦀x", "b".repeat(99))] {
+            let j = judge_plaintext(&Secret::new(&s), &c);
+            assert!(j.score <= 4, "{j:?}");
+        }
     }
 
     #[test]
