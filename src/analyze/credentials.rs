@@ -5,13 +5,14 @@
 //! user lists). A file fails when it is world-readable, lies inside a served
 //! web root, or holds a weak password. Every value found is a [`Secret`].
 
-use super::password::strength::judge_plaintext;
+use super::password::strength::{judge_plaintext, PasswordJudgement};
 use super::password::PasswordContext;
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 use crate::secret::Secret;
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub const FILES_PROBE: &str = "creds.files";
@@ -184,13 +185,17 @@ impl Analyzer for CredentialFiles {
             .into_iter()
             .filter(|f| MAINTENANCE_KINDS.contains(&f.kind.as_str()) == maintenance)
             .collect();
+        let found: Vec<(&CredFile, Vec<Found>)> = files
+            .iter()
+            .map(|f| (f, credentials(f)))
+            .filter(|(_, creds)| !creds.is_empty())
+            .collect();
+        // The same password often sits in several files (a config and its
+        // backups): judge each distinct value once.
+        let mut judged: HashMap<&str, PasswordJudgement> = HashMap::new();
         let mut bad = Vec::new();
         let mut ok = Vec::new();
-        for f in &files {
-            let creds = credentials(f);
-            if creds.is_empty() {
-                continue;
-            }
+        for (f, creds) in &found {
             let mut why = Vec::new();
             if f.mode & 0o004 != 0 {
                 why.push(format!("mode {:04o}: readable by every local user", f.mode));
@@ -199,8 +204,10 @@ impl Analyzer for CredentialFiles {
                 why.push(format!("inside the served web root {root}"));
             }
             let mut shown = Vec::new();
-            for c in &creds {
-                let j = judge_plaintext(&c.value, &ctx);
+            for c in creds {
+                let j = judged
+                    .entry(c.value.expose())
+                    .or_insert_with(|| judge_plaintext(&c.value, &ctx));
                 if j.weak {
                     why.push(format!("{} is weak", c.name));
                 }
@@ -330,6 +337,41 @@ file php 640 root /var/www /var/www/db.php\n| 9: $db_pass = getenv('DB_PASS');\n
         ] {
             assert!(!v.evidence.contains(secret), "{secret} leaked");
         }
+    }
+
+    #[test]
+    fn a_password_repeated_across_files_is_reported_in_each() {
+        // A config, its backup and a copy elsewhere: judged once, reported
+        // for every file and line it sits in.
+        let text = "file php 600 www-data - /srv/app/config.php\n| 4: define('DB_PASSWORD', 'Seaways2017db');\n\
+file php 600 www-data - /srv/app/config.old.php\n| 4: define('DB_PASSWORD', 'Seaways2017db');\n\
+file env 600 www-data - /srv/app/.env\n| 2: DB_PASSWORD=Seaways2017db\n| 3: BACKUP_PASSWORD=k7Qm2!vLp9@xZ4rW\n";
+        let v = run("application", text);
+        assert_eq!(v.status, Status::Fail, "{}", v.evidence);
+        for path in [
+            "/srv/app/config.php:",
+            "/srv/app/config.old.php:",
+            "/srv/app/.env:",
+        ] {
+            assert!(v.evidence.contains(path), "{path}: {}", v.evidence);
+        }
+        assert_eq!(
+            v.evidence.matches("DB_PASSWORD is weak").count(),
+            3,
+            "{}",
+            v.evidence
+        );
+        assert!(
+            v.evidence.contains("(line 2)") && v.evidence.contains("(line 3)"),
+            "{}",
+            v.evidence
+        );
+        assert!(
+            !v.evidence.contains("BACKUP_PASSWORD is weak"),
+            "{}",
+            v.evidence
+        );
+        assert!(!v.evidence.contains("Seaways2017db"), "{}", v.evidence);
     }
 
     #[test]

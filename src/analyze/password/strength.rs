@@ -26,6 +26,30 @@ pub const MIN_LENGTH: usize = 10;
 /// credential file with kilobyte-long values must not stall the analysis.
 /// A longer password is judged by its first 100 characters.
 pub const ZXCVBN_MAX_CHARS: usize = 100;
+/// A longer value is first scored on this many leading characters: when
+/// they alone already score 4/4, what follows cannot make the value weaker,
+/// and the slow full-length scoring is skipped. Random tokens and keys, the
+/// usual long values in config files, take this path.
+pub const ZXCVBN_QUICK_CHARS: usize = 32;
+
+/// `s` cut after its first `n` characters (on a character boundary).
+fn leading(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    }
+}
+
+/// zxcvbn's estimate for `value`, from at most [`ZXCVBN_MAX_CHARS`]
+/// characters, and from [`ZXCVBN_QUICK_CHARS`] when those already score 4.
+fn estimate(value: &str, inputs: &[&str]) -> zxcvbn::Entropy {
+    let quick = leading(value, ZXCVBN_QUICK_CHARS);
+    let first = zxcvbn::zxcvbn(quick, inputs);
+    if quick.len() == value.len() || first.score() == zxcvbn::Score::Four {
+        return first;
+    }
+    zxcvbn::zxcvbn(leading(value, ZXCVBN_MAX_CHARS), inputs)
+}
 
 /// What [`judge_plaintext`] concluded. Holds no part of the password but
 /// its masked form: safe to log, format and return.
@@ -176,6 +200,8 @@ pub fn normal_forms(pw: &str) -> Vec<String> {
 /// half of `s`) plus fillers and at most two other letters, the tokens.
 pub fn made_of(s: &str, tokens: &[String]) -> Option<Vec<String>> {
     let chars: Vec<char> = s.chars().collect();
+    let token_chars: Vec<Vec<char>> = tokens.iter().map(|t| t.chars().collect()).collect();
+    let filler_chars: Vec<Vec<char>> = FILLERS.iter().map(|f| f.chars().collect()).collect();
     let n = chars.len();
     // best[i]: (uncovered letters, context letters covered, tokens) for s[..i].
     let mut best: Vec<Option<(usize, usize, Vec<String>)>> = vec![None; n + 1];
@@ -191,10 +217,10 @@ pub fn made_of(s: &str, tokens: &[String]) -> Option<Vec<String>> {
         if better(&skip, &best[i + 1]) {
             best[i + 1] = Some(skip);
         }
-        let rest: String = chars[i..].iter().collect();
-        for t in tokens {
-            if rest.starts_with(t.as_str()) {
-                let len = t.chars().count();
+        let rest = &chars[i..];
+        for (t, tc) in tokens.iter().zip(&token_chars) {
+            if rest.starts_with(tc) {
+                let len = tc.len();
                 let mut used = cur.2.clone();
                 used.push(t.clone());
                 let next = (cur.0, cur.1 + len, used);
@@ -203,9 +229,9 @@ pub fn made_of(s: &str, tokens: &[String]) -> Option<Vec<String>> {
                 }
             }
         }
-        for f in FILLERS {
+        for f in &filler_chars {
             if rest.starts_with(f) {
-                let len = f.chars().count();
+                let len = f.len();
                 let next = (cur.0, cur.1, cur.2.clone());
                 if better(&next, &best[i + len]) {
                     best[i + len] = Some(next);
@@ -245,11 +271,7 @@ pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgem
     let chars = pw.char_len();
     let inputs = user_inputs(context);
     let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let scored = match value.char_indices().nth(ZXCVBN_MAX_CHARS) {
-        Some((end, _)) => &value[..end],
-        None => value,
-    };
-    let entropy = zxcvbn::zxcvbn(scored, &input_refs);
+    let entropy = estimate(value, &input_refs);
     let score = u8::from(entropy.score());
     let tokens = context_tokens(context);
     let forms = normal_forms(value);
@@ -398,6 +420,18 @@ mod tests {
             "{}",
             same.evidence()
         );
+        // A weak start is not the end of it: the value is scored again on
+        // its first 100 characters, which see the random tail.
+        let tail = "vT9#qLm2$wXe7!pRk3@Zn8&Yb5^Hc1*J";
+        let late = judge_plaintext(&Secret::new(format!("{}{tail}", "a".repeat(32))), &c);
+        assert_eq!(late.score, 4, "{late:?}");
+        assert_eq!(
+            leading(&format!("{}{tail}", "a".repeat(32)), 32),
+            "a".repeat(32)
+        );
+        // A strong start is enough, whatever follows.
+        let early = judge_plaintext(&Secret::new(format!("{tail}{}", "a".repeat(68))), &c);
+        assert_eq!(early.score, 4, "{early:?}");
         // The cut falls between characters, never inside one.
         for s in ["é".repeat(300), format!("{}🦀x", "b".repeat(99))] {
             let j = judge_plaintext(&Secret::new(&s), &c);
