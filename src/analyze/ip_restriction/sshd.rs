@@ -7,6 +7,8 @@
 
 use super::dump::{self, Block};
 use super::sources::Sources;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// One directive with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,40 @@ fn words(line: &str) -> Vec<String> {
     out
 }
 
+/// A file's directive lines, tokenised: (line number, key in lower case,
+/// arguments). Comments and blank lines are left out.
+type Tokens = Rc<Vec<(usize, String, Vec<String>)>>;
+
+/// Each file's [`Tokens`], by the address of its lines: a file included
+/// many times (a hostile config can include one file thousands of times
+/// within the line budget) is tokenised once per walk.
+#[derive(Default)]
+struct Tokenised(HashMap<(usize, usize), Tokens>);
+
+impl Tokenised {
+    fn of(&mut self, lines: &[String]) -> Tokens {
+        let key = (lines.as_ptr() as usize, lines.len());
+        let t = self.0.entry(key).or_insert_with(|| {
+            Rc::new(
+                lines
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, raw)| {
+                        let t = raw.trim();
+                        if t.is_empty() || t.starts_with('#') {
+                            return None;
+                        }
+                        let mut w = words(t).into_iter();
+                        let key = w.next()?.to_ascii_lowercase();
+                        Some((i + 1, key, w.collect()))
+                    })
+                    .collect(),
+            )
+        });
+        Rc::clone(t)
+    }
+}
+
 /// The directives of `path`, with `Include`s expanded in place.
 fn flatten(
     blocks: &[Block],
@@ -81,19 +117,12 @@ fn flatten(
     lines: &[String],
     depth: usize,
     inc: &mut dump::Includes,
+    tok: &mut Tokenised,
     out: &mut Vec<Directive>,
 ) {
-    for (i, raw) in lines.iter().enumerate() {
-        let t = raw.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let w = words(t);
-        let Some(key) = w.first().map(|k| k.to_ascii_lowercase()) else {
-            continue;
-        };
+    for (n, key, args) in tok.of(lines).iter() {
         if key == "include" && depth < 8 {
-            for pat in &w[1..] {
+            for pat in args {
                 let pat = if pat.starts_with('/') {
                     pat.clone()
                 } else {
@@ -101,7 +130,7 @@ fn flatten(
                 };
                 for (p, l) in inc.expand(blocks, &pat) {
                     if inc.enter(p, l) {
-                        flatten(blocks, p, l, depth + 1, inc, out);
+                        flatten(blocks, p, l, depth + 1, inc, tok, out);
                         inc.leave();
                     }
                 }
@@ -109,9 +138,9 @@ fn flatten(
             continue;
         }
         out.push(Directive {
-            key,
-            args: w[1..].to_vec(),
-            at: format!("{path}:{}", i + 1),
+            key: key.clone(),
+            args: args.clone(),
+            at: format!("{path}:{n}"),
         });
     }
 }
@@ -173,7 +202,10 @@ pub fn parse(blocks: &[Block]) -> Option<SshdConfig> {
     let (main_path, main_lines) = files.first()?;
     let mut all = Vec::new();
     let mut inc = dump::Includes::new(main_path);
-    flatten(blocks, main_path, main_lines, 0, &mut inc, &mut all);
+    let mut tok = Tokenised::default();
+    flatten(
+        blocks, main_path, main_lines, 0, &mut inc, &mut tok, &mut all,
+    );
     let mut cfg = SshdConfig {
         source: main_path.to_string(),
         libwrap: dump::fact(blocks, "libwrap").map(|v| v.ends_with(" yes")),
@@ -411,6 +443,37 @@ mod tests {
         assert_eq!(allow.len(), 1, "{:?}", c.global);
         assert_eq!(allow[0].at, "/etc/ssh/sshd_config:2");
         assert!(c.global.iter().any(|d| d.key == "permitrootlogin"));
+    }
+
+    #[test]
+    fn a_file_included_again_is_read_again_from_its_tokens() {
+        // Included twice in a row (not a loop): read twice, each directive
+        // with its own file and line; comments and blank lines are skipped.
+        let mut text = as_block(
+            "file",
+            "/etc/ssh/sshd_config",
+            "Include sshd_config.d/a.conf\n# note\nInclude /etc/ssh/sshd_config.d/a.conf\nPort 22",
+        );
+        text.push_str(&as_block(
+            "file",
+            "/etc/ssh/sshd_config.d/a.conf",
+            "\n# only users from the office\nAllowUsers=admin@10.0.0.0/8 \"ops team\"",
+        ));
+        let c = parse(&dump::parse(&text)).unwrap();
+        let keys: Vec<(&str, &str)> = c
+            .global
+            .iter()
+            .map(|d| (d.key.as_str(), d.at.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("allowusers", "/etc/ssh/sshd_config.d/a.conf:3"),
+                ("allowusers", "/etc/ssh/sshd_config.d/a.conf:3"),
+                ("port", "/etc/ssh/sshd_config:4")
+            ]
+        );
+        assert_eq!(c.global[1].args, ["admin@10.0.0.0/8", "ops team"]);
     }
 
     #[test]
