@@ -85,6 +85,10 @@ printf '1:9.2p1-2+deb12u3\n9.2p1-2\n1:9.2p1-2~bpo1' | seed version_order dpkg
 printf '2.4.6-97.el7_9\n0:2.4.6-99.el7\n2.4.6-97.el7' | seed version_order rpm
 printf 'Apache/2.2.21 (Unix)\nOpenSSH_9.2p1 Debian-2+deb12u3\nPHP 5.3.29-nmm1' | seed version_order upstream
 
+copy php_ini $fx/php/*.txt $lab/legacy/rootfs/usr/local/php/lib/php.ini
+printf '@config /etc/php.ini\n@file /etc/php.ini\n|[Session]\n|session.save_path = "tcp://127.0.0.1:6379?auth=x&weight=1"\n|x = "a\\"b" ${E} \x27c\x27 ; d\n|[PATH=/srv]\n|mysqli.default_pw = ${P}\n@unreadable /etc/php.d/b.ini\n' |
+  seed php_ini syntax
+
 copy probe_outputs $fx/logs/* $fx/ioc/* $fx/software/* $fx/credentials/* $ip/listeners-mixed.txt \
   $ip/mariadb-50-server.cnf $lab/legacy/rootfs/usr/local/php/lib/php.ini
 printf 'sshd: 10.203.0.0/255.255.255.0, [2001:db8::]/32 EXCEPT 10.203.0.9\nALL: LOCAL\nvsftpd: .example.com\nALL: ALL\n' |
@@ -99,5 +103,6 @@ printf 'sshd: 10.203.0.0/255.255.255.0, [2001:db8::]/32 EXCEPT 10.203.0.9\nALL: 
   echo '%% password.shadow'; cat $fx/password/rhel7-shadow
   echo '%% ftp.vsftpd.conf'; echo '== /etc/vsftpd/vsftpd.conf'; cat $fx/ftp/legacy-vsftpd.conf.txt
   echo '%% creds.files'; cat $fx/credentials/legacy-files.txt
+  echo '%% php.ini'; cat $fx/php/legacy.txt
   echo '%% logs.rotation'; cat $fx/logs/rhel7-logrotate.txt
   echo '%% ioc.xferlog'; cat $fx/ioc/legacy-xferlog.txt; } | seed analyzers legacy

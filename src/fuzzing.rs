@@ -13,7 +13,9 @@ use crate::analyze::ip_restriction::{
     apache, daemons, dump, firewalld, iptables, listeners, nft, sshd, wrappers,
 };
 use crate::analyze::password::{policy, shadow};
-use crate::analyze::{self, credentials, eol::EolTable, ioc, logs, os, software, version, vsftpd};
+use crate::analyze::{
+    self, credentials, eol::EolTable, ioc, logs, os, php_ini, software, version, vsftpd,
+};
 use crate::analyze::{derived::Derived, Analyzer, Context};
 use crate::catalog::check::Params;
 use crate::catalog::{Catalog, SourceFile};
@@ -39,6 +41,7 @@ pub const TARGETS: &[Target] = &[
     ("nft_ruleset", nft_ruleset),
     ("iptables_ruleset", iptables_ruleset),
     ("firewalld", firewalld_zones),
+    ("php_ini", php_ini),
     ("crontab", crontab),
     ("passwd_shadow", passwd_shadow),
     ("os_release", os_release),
@@ -193,6 +196,35 @@ pub fn frames(data: &[u8]) {
         assert_eq!(r.outcome, ProbeOutcome::Exited(3));
         assert_eq!(r.content, &c[..c.len().min(cap)]);
         assert_eq!(r.truncated, c.len() > cap);
+    }
+}
+
+/// PHP's configurations (php.ini and the files scanned after it, dump
+/// format), and the passwords set in them.
+pub fn php_ini(data: &[u8]) {
+    let b = blocks(data, "/etc/php.ini");
+    let mut configs = php_ini::parse(&b);
+    if configs.is_empty() {
+        // A plain file as seed: one configuration of that file.
+        configs.push(php_ini::PhpConfig {
+            main: "/etc/php.ini".into(),
+            files: b
+                .iter()
+                .map(|f| php_ini::IniFile {
+                    path: f.arg.clone(),
+                    entries: php_ini::parse_ini(&f.lines),
+                })
+                .collect(),
+            unreadable: Vec::new(),
+        });
+    }
+    for f in php_ini::passwords(&configs) {
+        // Either written in the file (never empty) or taken from references.
+        assert_eq!(f.value.is_some(), f.from.is_empty(), "{f:?}");
+        assert!(f.value.as_ref().is_none_or(|v| !v.expose().is_empty()));
+        assert!(configs
+            .iter()
+            .any(|c| c.files.iter().any(|x| x.path == f.path)));
     }
 }
 

@@ -78,6 +78,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // plaintext-credential
     ("plaintext-app-credentials", "legacy", "fail"),
     ("plaintext-app-credentials", "clean", "pass"),
+    ("php-ini-credentials", "legacy", "fail"),
+    ("php-ini-credentials", "clean", "pass"),
     ("plaintext-maintenance-credentials", "legacy", "fail"),
     ("plaintext-maintenance-credentials", "clean", "pass"),
     // ip-restriction
@@ -128,6 +130,16 @@ const EVIDENCE: &[(&str, &str, &str)] = &[
     ("ioc-ftp-uploads", "legacy", "203.0.113.45"),
     ("log-retention", "legacy", "35 days"),
     ("plaintext-app-credentials", "legacy", "DB_PASSWORD"),
+    (
+        "php-ini-credentials",
+        "legacy",
+        "/usr/local/php/lib/php.ini:33 [MySQL] mysql.default_password = S***********b",
+    ),
+    (
+        "php-ini-credentials",
+        "clean",
+        "/etc/php/8.2/apache2/php.ini",
+    ),
     ("os-release-supported", "legacy", "7.9"),
     ("os-release-supported", "clean", "until 2028-06-30"),
     ("ftp-upload-to-webroot", "legacy", "seaways"),

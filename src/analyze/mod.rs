@@ -16,6 +16,7 @@ pub mod logs;
 pub mod online_guessing;
 pub mod os;
 pub mod password;
+pub mod php_ini;
 pub mod software;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -99,6 +100,7 @@ static REGISTRY: &[&dyn Analyzer] = &[
     &ioc::FtpTransfers,
     &logs::LogRetention,
     &credentials::CredentialFiles,
+    &php_ini::PhpIniCredentials,
     &webroot_age::WebrootNewerScripts,
     &kernel::KernelCurrent,
     &db_passwords::DbPlaintextPasswords,
