@@ -41,6 +41,10 @@ pub struct Access {
     pub sources: Sources,
     /// The section and directives that decide, or that none do.
     pub by: String,
+    /// `<LocationMatch>` sections with access rules whose pattern could
+    /// not be compiled (PCRE-only syntax such as look-around, or over
+    /// [`PATTERN_SIZE_LIMIT`]): if one matches the path, its rules decide.
+    pub unread: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -494,6 +498,7 @@ impl ApacheConfig {
     pub fn access(&self, path: &AdminPath) -> Access {
         let mut location: Option<(String, &[Node])> = None;
         let mut directory: Option<(usize, String, &[Node])> = None;
+        let mut unread: Vec<String> = Vec::new();
         walk(&self.nodes, &mut |n| {
             let Node::Section {
                 kind,
@@ -512,16 +517,16 @@ impl ApacheConfig {
                 "location" if path.url.starts_with(arg.as_str()) || *arg == path.url => {
                     location = Some((label, children));
                 }
-                "locationmatch"
-                    if self
-                        .location_patterns
-                        .borrow_mut()
+                "locationmatch" => {
+                    let mut patterns = self.location_patterns.borrow_mut();
+                    match patterns
                         .entry(arg.clone())
                         .or_insert_with(|| compile_pattern(arg))
-                        .as_ref()
-                        .is_some_and(|re| re.is_match(&path.url)) =>
-                {
-                    location = Some((label, children));
+                    {
+                        Some(re) if re.is_match(&path.url) => location = Some((label, children)),
+                        Some(_) => {}
+                        None => unread.push(label),
+                    }
                 }
                 "directory" => {
                     let d = arg.trim_end_matches('/');
@@ -543,6 +548,7 @@ impl ApacheConfig {
                 return Access {
                     sources: Sources::any(),
                     by: "no Require or Allow applies to it".into(),
+                    unread,
                 }
             }
         };
@@ -572,6 +578,7 @@ impl ApacheConfig {
         Access {
             sources,
             by: format!("{label}: {}", rules.join("; ")),
+            unread,
         }
     }
 }
@@ -709,6 +716,15 @@ mod tests {
         assert!(pats["^/(?!x)"].is_none());
         assert_eq!(st.sources, s("10.203.0.0/24"));
         assert!(st.by.starts_with("<LocationMatch ^/server-(status|info)> (/etc/apache2/conf-enabled/zz-admin.conf:4)"), "{}", st.by);
+        // Both are named: if one matched, its rules would decide.
+        assert_eq!(st.unread.len(), 2, "{:?}", st.unread);
+        assert!(
+            st.unread[1].starts_with(
+                "<LocationMatch ^/(?!x)> (/etc/apache2/conf-enabled/zz-admin.conf:10)"
+            ),
+            "{:?}",
+            st.unread
+        );
         assert!(compile_pattern(huge).is_none());
         assert!(Regex::new(huge).is_ok(), "the default limit would take it");
     }

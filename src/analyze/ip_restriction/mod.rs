@@ -988,11 +988,20 @@ fn admin_web(cx: &Context<'_>, j: &Judge<'_>, ls: &[Listener]) -> Verdict {
     let mut out = Vec::new();
     for a in &cfg.admin {
         let acc = cfg.access(a);
+        let mut by = acc.by.clone();
+        if !acc.unread.is_empty() {
+            by.push_str(&format!(
+                "; not evaluated: {} (a pattern shipshape's regex engine does not accept: PCRE-only syntax or too large); if it matches {}, its rules decide",
+                acc.unread.join(", "),
+                a.url
+            ));
+        }
         for l in &web {
-            let layer = if acc.sources.is_any() {
-                Layer::open("Apache", acc.by.clone())
-            } else {
-                Layer::restricts("Apache", acc.sources.clone(), acc.by.clone())
+            let layer = match (acc.sources.is_any(), acc.unread.is_empty()) {
+                (true, true) => Layer::open("Apache", by.clone()),
+                // What looks open may be restricted by a pattern not read.
+                (true, false) => Layer::unknown("Apache", by.clone()),
+                (false, _) => Layer::restricts("Apache", acc.sources.clone(), by.clone()),
             };
             out.push(j.listener(
                 &format!("{} ({}) via {}", a.url, a.what, program_label(l)),

@@ -478,6 +478,25 @@ fn apache_require_ip_for_admin_paths() {
     let v = h.run("admin-web", MGMT);
     assert_eq!(v.status, Status::Pass, "{}", v.evidence);
     assert_has(&v, &["Require ip 10.203.0.0/24", "Require local"]);
+    // A rule under a pattern shipshape cannot compile (a PCRE look-ahead)
+    // may be the one that restricts phpMyAdmin: not a fail, and named.
+    let v = h
+        .clone()
+        .with(
+            APACHE_PROBE,
+            debian(&block(
+                "file",
+                "/etc/apache2/conf-enabled/zz-admin.conf",
+                "<LocationMatch \"^/(?!public)\">\n    Require ip 10.203.0.0/24\n</LocationMatch>\n",
+            )),
+        )
+        .run("admin-web", MGMT);
+    assert_eq!(v.status, Status::Skip, "{}", v.evidence);
+    assert_has(&v, &[
+        "Apache could not be read and may restrict it",
+        "not evaluated: <LocationMatch ^/(?!public)> (/etc/apache2/conf-enabled/zz-admin.conf:1) (a pattern shipshape's regex engine does not accept",
+        "if it matches /phpmyadmin, its rules decide",
+    ]);
 }
 
 #[test]
