@@ -4,10 +4,14 @@
 # /var/tmp/shipshape-fuzz/corpus/<target> so that a later campaign starts
 # where this one stopped.
 #
-#   bash fuzz/run-long.sh [-j JOBS] [RUNS] [TARGET...]   (default: 1 job, every target)
+#   bash fuzz/run-long.sh [-j JOBS] [-f FORKS] [RUNS] [TARGET...]
+#                         (default: 1 job, no fork, every target)
 #
 # With -j, JOBS workers take the targets one at a time from a shared queue
-# (one libFuzzer process per core is the most a machine gives). The targets
+# (one libFuzzer process per core is the most a machine gives). With -f,
+# each target runs in libFuzzer's fork mode: FORKS processes on one corpus,
+# RUNS executions counted over all of them (for a slow target on a machine
+# with cores to spare: -j 1 -f 2 on two cores). The targets
 # run from a copy of the binaries, so building again (CI's brief run, say)
 # does not disturb a campaign in progress.
 #
@@ -19,10 +23,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 jobs=1
-if [ "${1:-}" = -j ]; then
-  jobs=$2
+fork=()
+while [ "${1:-}" = -j ] || [ "${1:-}" = -f ]; do
+  case $1 in
+  -j) jobs=$2 ;;
+  -f) fork=(-fork="$2") ;;
+  esac
   shift 2
-fi
+done
 runs=${1:-10000000}
 shift || true
 . ./build.sh
@@ -49,7 +57,7 @@ worker() {
     cp -n "$work/seeds/$t"/* "$corpus/" 2>/dev/null || true
     log=$state/logs/$t.log
     start=$(date +%s)
-    if "$work/bin/$t" -runs="$runs" -max_len=4096 -rss_limit_mb=1024 -timeout=30 \
+    if "$work/bin/$t" "${fork[@]}" -runs="$runs" -max_len=4096 -rss_limit_mb=1024 -timeout=30 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
       verdict=ok
     else
@@ -58,6 +66,8 @@ worker() {
     fi
     secs=$(( $(date +%s) - start ))
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    # Fork mode prints no final stats: its own count of the children's runs.
+    [ -n "$n" ] || n=$(sed -n 's/^INFO: fuzzed for \([0-9]*\) iterations.*/\1/p' "$log" | tail -n 1)
     cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
     echo "fuzz-long: $t $verdict, ${n:-?} executions in ${secs}s ($(( ${n:-0} / (secs > 0 ? secs : 1) ))/s), $cov, corpus $(ls "$corpus" | wc -l) files, built from $commit"
   done
