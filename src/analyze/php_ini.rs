@@ -110,6 +110,8 @@ fn parse_value(v: &str) -> IniValue {
     let mut text = String::new();
     let mut refs = Vec::new();
     let mut unquoted_only = true;
+    // Where the last quoted part ends: only unquoted spaces are trimmed.
+    let mut quoted_end = 0;
     let mut chars = v.trim_start().chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -128,6 +130,7 @@ fn parse_value(v: &str) -> IniValue {
                         c => text.push(c),
                     }
                 }
+                quoted_end = text.len();
             }
             '\'' => {
                 unquoted_only = false;
@@ -137,6 +140,7 @@ fn parse_value(v: &str) -> IniValue {
                     }
                     text.push(c);
                 }
+                quoted_end = text.len();
             }
             '$' if chars.peek() == Some(&'{') => {
                 unquoted_only = false;
@@ -157,7 +161,9 @@ fn parse_value(v: &str) -> IniValue {
             _ => t,
         }));
     }
-    IniValue::Text(Secret::new(text.trim_end()))
+    let kept = quoted_end + text[quoted_end..].trim_end().len();
+    text.truncate(kept);
+    IniValue::Text(Secret::new(text))
 }
 
 /// The name of a `${NAME}` reference; `chars` is at the `{`.
@@ -449,7 +455,7 @@ mod tests {
         let e = parse_ini(&lines(
             "[PHP]\n\
              a = On\n\
-             b = \"quoted ; not a comment\" ; a comment\n\
+             b = \"quoted ; not a comment \"  ; a comment\n\
              c = 'raw \\\"x'\n\
              d = \"esc \\\" q \\\\ z\"\n\
              e = plain value   ; trailing comment\n\
@@ -482,7 +488,7 @@ mod tests {
             ]
         );
         assert_eq!(text(&e[0].value), "1");
-        assert_eq!(text(&e[1].value), "quoted ; not a comment");
+        assert_eq!(text(&e[1].value), "quoted ; not a comment ");
         assert_eq!(text(&e[2].value), "raw \\\"x");
         assert_eq!(text(&e[3].value), "esc \" q \\ z");
         assert_eq!(text(&e[4].value), "plain value");
