@@ -24,7 +24,7 @@ use super::{Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 use crate::secret::Secret;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const PROBE: &str = "php.ini";
 
@@ -261,6 +261,8 @@ pub struct Found {
 /// Every password set in `configs`, each file line once.
 pub fn passwords(configs: &[PhpConfig]) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
+    // A file can belong to several configurations (a shared conf.d).
+    let mut seen: HashSet<(&str, usize)> = HashSet::new();
     for c in configs {
         // The last global assignment of each key wins.
         let mut last: HashMap<&str, (&str, usize)> = HashMap::new();
@@ -276,6 +278,8 @@ pub fn passwords(configs: &[PhpConfig]) -> Vec<Found> {
                     continue;
                 }
                 let (name, value, from) = match &e.value {
+                    // A save path from elsewhere is not known to hold one.
+                    IniValue::Reference(_) if save_path => continue,
                     IniValue::Reference(names) => (e.key.clone(), None, names.clone()),
                     IniValue::Text(v) if save_path => {
                         let Some((kind, pw)) = save_path_secret(v.expose()) else {
@@ -290,7 +294,7 @@ pub fn passwords(configs: &[PhpConfig]) -> Vec<Found> {
                     IniValue::Text(v) => (e.key.clone(), Some(v.clone()), Vec::new()),
                 };
                 if value.as_ref().is_some_and(|v| v.expose().is_empty())
-                    || found.iter().any(|x| x.path == f.path && x.line == e.line)
+                    || !seen.insert((&f.path, e.line))
                 {
                     continue;
                 }
@@ -621,7 +625,9 @@ mod tests {
         }
         let text = "@config /etc/php.ini\n@file /etc/php.ini\n\
 |[Session]\n|session.save_path = \"tcp://127.0.0.1:6379?auth=Rk9vQmFyQmF6MTIz\"\n\
-|[MySQLi]\n|mysqli.default_pw = ${DB_PASSWORD}\n";
+|[MySQLi]\n|mysqli.default_pw = ${DB_PASSWORD}\n\
+@config /etc/php/8.2/cli/php.ini\n@file /etc/php.ini\n|[Session]\n|session.save_path = \"tcp://127.0.0.1:6379?auth=Rk9vQmFyQmF6MTIz\"\n\
+@file /etc/php/8.2/cli/conf.d/20-redis.ini\n|session.save_path = ${REDIS_URL}\n";
         let v = run(text);
         assert_eq!(v.status, Status::Fail, "{}", v.evidence);
         assert!(
@@ -632,6 +638,15 @@ mod tests {
         assert!(v
             .evidence
             .contains("/etc/php.ini:2 [Session] session.save_path (auth=) = R"));
+        // The file shared by the second configuration is reported once, and
+        // a save path taken from elsewhere is not taken for a password.
+        assert_eq!(
+            v.evidence.matches("/etc/php.ini:2 ").count(),
+            1,
+            "{}",
+            v.evidence
+        );
+        assert!(!v.evidence.contains("REDIS_URL"), "{}", v.evidence);
         assert!(
             v.evidence
                 .contains("mysqli.default_pw = ${DB_PASSWORD} (set from outside the file"),
