@@ -5,14 +5,13 @@
 //! user lists). A file fails when it is world-readable, lies inside a served
 //! web root, or holds a weak password. Every value found is a [`Secret`].
 
-use super::password::strength::{judge_plaintext, PasswordJudgement};
+use super::password::strength::Judgements;
 use super::password::PasswordContext;
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
 use crate::model::Status;
 use crate::secret::Secret;
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub const FILES_PROBE: &str = "creds.files";
@@ -190,9 +189,7 @@ impl Analyzer for CredentialFiles {
             .map(|f| (f, credentials(f)))
             .filter(|(_, creds)| !creds.is_empty())
             .collect();
-        // The same password often sits in several files (a config and its
-        // backups): judge each distinct value once.
-        let mut judged: HashMap<&str, PasswordJudgement> = HashMap::new();
+        let mut judged = Judgements::new(ctx);
         let mut bad = Vec::new();
         let mut ok = Vec::new();
         for (f, creds) in &found {
@@ -205,9 +202,7 @@ impl Analyzer for CredentialFiles {
             }
             let mut shown = Vec::new();
             for c in creds {
-                let j = judged
-                    .entry(c.value.expose())
-                    .or_insert_with(|| judge_plaintext(&c.value, &ctx));
+                let j = judged.judge(&c.value);
                 if j.weak {
                     why.push(format!("{} is weak", c.name));
                 }

@@ -18,7 +18,7 @@
 //! or another setting, not from the file), and the boolean words.
 
 use super::ip_restriction::dump::{self, Block};
-use super::password::strength::{judge_plaintext, PasswordJudgement};
+use super::password::strength::Judgements;
 use super::password::PasswordContext;
 use super::{Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
@@ -363,8 +363,7 @@ impl Analyzer for PhpIniCredentials {
         unreadable.sort_unstable();
         unreadable.dedup();
         if !found.is_empty() {
-            let ctx = PasswordContext::from_params(cx.params, cx.today);
-            let mut judged: HashMap<&str, PasswordJudgement> = HashMap::new();
+            let mut judged = Judgements::new(PasswordContext::from_params(cx.params, cx.today));
             let stored = found.iter().filter(|f| f.value.is_some()).count();
             let shown: Vec<String> = found
                 .iter()
@@ -372,9 +371,7 @@ impl Analyzer for PhpIniCredentials {
                     let mut s = format!("{}:{} [{}] {} = ", f.path, f.line, f.section, f.name);
                     match &f.value {
                         Some(v) => {
-                            let j = judged
-                                .entry(v.expose())
-                                .or_insert_with(|| judge_plaintext(v, &ctx));
+                            let j = judged.judge(v);
                             s.push_str(&j.evidence());
                             if j.weak {
                                 s.push_str(" — weak");

@@ -13,7 +13,7 @@
 use super::candidates::{common_passwords, context_words, romanisations};
 use super::PasswordContext;
 use crate::secret::Secret;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// zxcvbn's score below which a password is weak.
@@ -262,6 +262,30 @@ fn in_common_list(pw: &str, forms: &[String]) -> bool {
         (exact, letters)
     });
     exact.contains(&pw.to_lowercase()) || forms.iter().any(|f| letters.contains(f))
+}
+
+/// [`judge_plaintext`] for many values in one context, each distinct value
+/// judged once: the same password often sits in several files (a config
+/// and its backups, a php.ini and a config.php).
+pub struct Judgements<'a> {
+    context: PasswordContext,
+    judged: HashMap<&'a str, PasswordJudgement>,
+}
+
+impl<'a> Judgements<'a> {
+    pub fn new(context: PasswordContext) -> Self {
+        Judgements {
+            context,
+            judged: HashMap::new(),
+        }
+    }
+
+    pub fn judge(&mut self, pw: &'a Secret) -> &PasswordJudgement {
+        let context = &self.context;
+        self.judged
+            .entry(pw.expose())
+            .or_insert_with(|| judge_plaintext(pw, context))
+    }
 }
 
 /// Judge a password found in plain text (a config file, a script) or
