@@ -5,7 +5,7 @@
 //! user lists). A file fails when it is world-readable, lies inside a served
 //! web root, or holds a weak password. Every value found is a [`Secret`].
 
-use super::password::strength::Judgements;
+use super::password::strength::{Judgements, ZXCVBN_MAX_VALUES};
 use super::password::PasswordContext;
 use super::{arg_str, Analyzer, Context, Verdict};
 use crate::catalog::check::Params;
@@ -192,6 +192,9 @@ impl Analyzer for CredentialFiles {
         let mut judged = Judgements::new(ctx);
         let mut bad = Vec::new();
         let mut ok = Vec::new();
+        // Protected files with a value zxcvbn did not score (past its cap):
+        // not shown to be weak, not shown to be strong either.
+        let mut unjudged = Vec::new();
         for (f, creds) in &found {
             let mut why = Vec::new();
             if f.mode & 0o004 != 0 {
@@ -201,15 +204,19 @@ impl Analyzer for CredentialFiles {
                 why.push(format!("inside the served web root {root}"));
             }
             let mut shown = Vec::new();
+            let mut unscored = false;
             for c in creds {
                 let j = judged.judge(&c.value);
                 if j.weak {
                     why.push(format!("{} is weak", c.name));
                 }
+                unscored |= j.score.is_none();
                 shown.push(format!("{} = {} (line {})", c.name, j.evidence(), c.line));
             }
             let line = format!("{}: {}", f.path, shown.join(", "));
-            if why.is_empty() {
+            if why.is_empty() && unscored {
+                unjudged.push(line);
+            } else if why.is_empty() {
                 ok.push(line);
             } else {
                 why.dedup();
@@ -225,6 +232,15 @@ impl Analyzer for CredentialFiles {
             Verdict::new(
                 Status::Fail,
                 format!("{what} stored in plain text: {}", bad.join(" | ")),
+            )
+        } else if !unjudged.is_empty() {
+            Verdict::new(
+                Status::Skip,
+                format!(
+                    "{what} in plain text, not world-readable and outside web roots, but {} of the values were not scored for strength (zxcvbn scores the first {ZXCVBN_MAX_VALUES} distinct values of a check; so many is unusual, look at these files): {}",
+                    judged.unscored(),
+                    unjudged.join(" | ")
+                ),
             )
         } else if !ok.is_empty() {
             Verdict::new(
@@ -389,5 +405,34 @@ file netrc 644 seaways - /home/seaways/.netrc\n| 1: machine ftp.seaways.example.
         assert!(run("maintenance", "")
             .evidence
             .contains("no maintenance credentials"));
+    }
+
+    #[test]
+    fn values_past_the_zxcvbn_cap_leave_a_protected_file_unjudged() {
+        // A private .env with more distinct values than zxcvbn scores per
+        // check: the first are strong, the rest were not scored, so the
+        // check cannot say the file is fine.
+        let mut text = String::from("file env 600 www-data - /srv/app/.env\n");
+        for i in 0..ZXCVBN_MAX_VALUES + 3 {
+            text.push_str(&format!(
+                "| {}: KEY{i}_SECRET=vT9qLm2wXe7pRk3Zn8Yb{i}\n",
+                i + 1
+            ));
+        }
+        let v = run("application", &text);
+        assert_eq!(v.status, Status::Skip, "{}", v.evidence);
+        assert!(
+            v.evidence
+                .contains("3 of the values were not scored for strength"),
+            "{}",
+            &v.evidence[..300]
+        );
+        assert!(
+            !v.evidence.contains("vT9qLm2wXe7pRk3Zn8Yb"),
+            "a value leaked"
+        );
+        // The same file readable by everyone fails as before.
+        let v = run("application", &text.replacen(" 600 ", " 644 ", 1));
+        assert_eq!(v.status, Status::Fail, "{}", &v.evidence[..300]);
     }
 }

@@ -31,6 +31,14 @@ pub const ZXCVBN_MAX_CHARS: usize = 100;
 /// and the slow full-length scoring is skipped. Random tokens and keys, the
 /// usual long values in config files, take this path.
 pub const ZXCVBN_QUICK_CHARS: usize = 32;
+/// zxcvbn scores at most this many distinct values per check. A value
+/// thick with leetspeak characters costs zxcvbn about 15 ms even at 32
+/// characters, and a hostile host can fill a 64 KiB probe with a thousand
+/// of them (19 s of one core for one check, measured). Real hosts, even
+/// with a hundred sites' configs, stay well below the cap. Values past it
+/// are still judged by every other rule (length, the common-password list,
+/// the context words) and say that zxcvbn did not score them.
+pub const ZXCVBN_MAX_VALUES: usize = 256;
 
 /// `s` cut after its first `n` characters (on a character boundary).
 fn leading(s: &str, n: usize) -> &str {
@@ -58,9 +66,10 @@ pub struct PasswordJudgement {
     /// `k********7`: first and last character only.
     pub masked: String,
     pub chars: usize,
-    /// zxcvbn 0–4.
-    pub score: u8,
-    pub guesses_log10: f64,
+    /// zxcvbn 0–4; `None` when zxcvbn did not run (over
+    /// [`ZXCVBN_MAX_VALUES`] in one check).
+    pub score: Option<u8>,
+    pub guesses_log10: Option<f64>,
     /// The context words the password is made of, when it is, e.g.
     /// `"seaways" + "ferry"`.
     pub derived_from: Option<String>,
@@ -74,10 +83,13 @@ pub struct PasswordJudgement {
 impl PasswordJudgement {
     /// `S************1 (14 chars, zxcvbn 4/4, derived from "seaways" + "ferry")`
     pub fn evidence(&self) -> String {
-        let mut s = format!(
-            "{} ({} chars, zxcvbn {}/4",
-            self.masked, self.chars, self.score
-        );
+        let mut s = match self.score {
+            Some(score) => format!("{} ({} chars, zxcvbn {score}/4", self.masked, self.chars),
+            None => format!(
+                "{} ({} chars, not scored by zxcvbn: past the first {ZXCVBN_MAX_VALUES} values",
+                self.masked, self.chars
+            ),
+        };
         if let Some(d) = &self.derived_from {
             s.push_str(&format!(", derived from {d}"));
         }
@@ -267,6 +279,7 @@ fn in_common_list(pw: &str, forms: &[String]) -> bool {
 /// [`judge_plaintext`] for many values in one context, each distinct value
 /// judged once: the same password often sits in several files (a config
 /// and its backups, a php.ini and a config.php).
+/// Only the first [`ZXCVBN_MAX_VALUES`] distinct values go through zxcvbn.
 pub struct Judgements<'a> {
     context: PasswordContext,
     judged: HashMap<&'a str, PasswordJudgement>,
@@ -282,21 +295,32 @@ impl<'a> Judgements<'a> {
 
     pub fn judge(&mut self, pw: &'a Secret) -> &PasswordJudgement {
         let context = &self.context;
+        let score = self.judged.len() < ZXCVBN_MAX_VALUES;
         self.judged
             .entry(pw.expose())
-            .or_insert_with(|| judge_plaintext(pw, context))
+            .or_insert_with(|| judge(pw, context, score))
+    }
+
+    /// How many distinct values zxcvbn did not score.
+    pub fn unscored(&self) -> usize {
+        self.judged.values().filter(|j| j.score.is_none()).count()
     }
 }
 
 /// Judge a password found in plain text (a config file, a script) or
 /// recovered from a hash, against the host's context.
 pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgement {
+    judge(pw, context, true)
+}
+
+/// [`judge_plaintext`], with zxcvbn only when `score`.
+fn judge(pw: &Secret, context: &PasswordContext, score: bool) -> PasswordJudgement {
     let value = pw.expose();
     let chars = pw.char_len();
     let inputs = user_inputs(context);
     let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let entropy = estimate(value, &input_refs);
-    let score = u8::from(entropy.score());
+    let entropy = score.then(|| estimate(value, &input_refs));
+    let score = entropy.as_ref().map(|e| u8::from(e.score()));
     let tokens = context_tokens(context);
     let forms = normal_forms(value);
     let mut derived_from = forms.iter().find_map(|f| made_of(f, &tokens)).map(|used| {
@@ -306,7 +330,7 @@ pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgem
             .join(" + ")
     });
     // zxcvbn's own user-input matches of four letters or more count too.
-    if derived_from.is_none() {
+    if let (None, Some(entropy)) = (&derived_from, &entropy) {
         derived_from = entropy.sequence().iter().find_map(|m| match &m.pattern {
             zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
                 if d.matched_word.chars().count() >= 4 && inputs.contains(&d.matched_word) =>
@@ -328,7 +352,7 @@ pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgem
     if value.is_empty() {
         reasons.push("empty".to_string());
     }
-    if score < MIN_SCORE {
+    if let Some(score) = score.filter(|&s| s < MIN_SCORE) {
         reasons.push(format!("zxcvbn score {score}/4"));
     }
     if let Some(d) = &derived_from {
@@ -344,7 +368,7 @@ pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgem
         masked: pw.masked(),
         chars,
         score,
-        guesses_log10: entropy.guesses_log10(),
+        guesses_log10: entropy.map(|e| e.guesses_log10()),
         derived_from,
         common,
         weak: !reasons.is_empty(),
@@ -376,7 +400,7 @@ mod tests {
         let raw = zxcvbn::zxcvbn("Seaways-Ferry1", &["seaways", "ferry", "seaways ferry"]);
         eprintln!("zxcvbn alone: {}/4", raw.score());
         assert!(
-            u8::from(raw.score()) >= 3 && j.score >= 3,
+            u8::from(raw.score()) >= 3 && matches!(j.score, Some(3..=4)),
             "zxcvbn likes it: {j:?}"
         );
         assert!(j.weak, "{j:?}");
@@ -438,7 +462,10 @@ mod tests {
         );
         // 4,000 characters of one letter: the first 100 are as weak as all.
         let same = judge_plaintext(&Secret::new("a".repeat(4000)), &c);
-        assert!(same.weak && same.score < MIN_SCORE, "{same:?}");
+        assert!(
+            same.weak && matches!(same.score, Some(s) if s < MIN_SCORE),
+            "{same:?}"
+        );
         assert!(
             same.evidence().contains("(4000 chars"),
             "{}",
@@ -448,19 +475,61 @@ mod tests {
         // its first 100 characters, which see the random tail.
         let tail = "vT9#qLm2$wXe7!pRk3@Zn8&Yb5^Hc1*J";
         let late = judge_plaintext(&Secret::new(format!("{}{tail}", "a".repeat(32))), &c);
-        assert_eq!(late.score, 4, "{late:?}");
+        assert_eq!(late.score, Some(4), "{late:?}");
         assert_eq!(
             leading(&format!("{}{tail}", "a".repeat(32)), 32),
             "a".repeat(32)
         );
         // A strong start is enough, whatever follows.
         let early = judge_plaintext(&Secret::new(format!("{tail}{}", "a".repeat(68))), &c);
-        assert_eq!(early.score, 4, "{early:?}");
+        assert_eq!(early.score, Some(4), "{early:?}");
         // The cut falls between characters, never inside one.
         for s in ["é".repeat(300), format!("{}🦀x", "b".repeat(99))] {
             let j = judge_plaintext(&Secret::new(&s), &c);
-            assert!(j.score <= 4, "{j:?}");
+            assert!(matches!(j.score, Some(0..=4)), "{j:?}");
         }
+    }
+
+    #[test]
+    fn zxcvbn_scores_a_bounded_number_of_values_per_check() {
+        let c = ctx("seaways.example.jp", &["seaways"]);
+        // Distinct values up to the cap and 40 past it (short ones: debug
+        // builds run zxcvbn slowly), then values past the cap that the
+        // other rules still catch.
+        let many: Vec<Secret> = (0..ZXCVBN_MAX_VALUES + 40)
+            .map(|i| Secret::new(format!("k{i}")))
+            .collect();
+        let late = [
+            Secret::new("P@ssw0rd"),
+            Secret::new("Seaways2017!"),
+            Secret::new("q7"),
+            Secret::new("vT9#qLm2$wXe7!pR"),
+        ];
+        let mut judged = Judgements::new(c);
+        for (i, pw) in many.iter().enumerate() {
+            let j = judged.judge(pw);
+            assert_eq!(j.score.is_some(), i < ZXCVBN_MAX_VALUES, "value {i}: {j:?}");
+        }
+        // A value judged before the cap keeps its score when it comes again.
+        assert!(judged.judge(&many[3]).score.is_some());
+        let [common, derived, short, random] = late.each_ref().map(|pw| judged.judge(pw).clone());
+        assert!(common.weak && common.common, "{common:?}");
+        assert!(
+            derived.weak && derived.derived_from.is_some(),
+            "{derived:?}"
+        );
+        assert!(short.weak, "{short:?}");
+        // Nothing against it but nothing for it either: not weak, not scored,
+        // and the evidence says so.
+        assert!(!random.weak && random.score.is_none(), "{random:?}");
+        assert!(
+            random
+                .evidence()
+                .contains("not scored by zxcvbn: past the first 256 values"),
+            "{}",
+            random.evidence()
+        );
+        assert_eq!(judged.unscored(), 40 + late.len());
     }
 
     #[test]
