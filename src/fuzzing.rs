@@ -509,6 +509,16 @@ pub fn analyzers(data: &[u8]) {
     if let Some((id, content)) = current {
         facts.probes.insert(id, probe_result(&content));
     }
+    // As an audit does: what the probes declare secret is masked first,
+    // and masking again changes nothing.
+    crate::probe::redact::redact_all(&mut facts.probes, &builtin().probes);
+    for (id, r) in &facts.probes {
+        if let Some(def) = builtin().probes.get(id) {
+            if let Some(again) = crate::probe::redact::redact(&r.content, &def.redact) {
+                assert_eq!(again, r.content, "{id}: masking is not idempotent");
+            }
+        }
+    }
     let mut params = Params::new();
     params.insert("password_budget_secs".into(), serde_json::json!(0));
     params.insert("domain".into(), serde_json::json!("example.co.jp"));

@@ -268,6 +268,9 @@ pub fn collect_host(
         ));
     }
     let mut facts = Facts::from(run);
+    // Secrets the probes declare (`redact:`) are masked before anything
+    // reads the output.
+    crate::probe::redact::redact_all(&mut facts.probes, &plan.catalog.probes);
     if truncated {
         facts.anomalies.push(format!(
             "output exceeded {} bytes and was cut",

@@ -209,6 +209,37 @@ fn validate_collects_rule_regex_analyzer_and_probe_errors() {
 }
 
 #[test]
+fn validate_rejects_bad_redact_patterns_where_they_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(
+        dir.path(),
+        "c.yml",
+        &format!(
+            "probes:\n  - id: p1\n    description: d\n    sh: echo hi\n    redact:\n      - 'password=(\\S+)'\n      - 'token=(\\S+'\n\
+               \x20 - id: p2\n    description: d\n    sh: echo hi\n    redact: ['password=\\S+']\nchecks:\n{}",
+            check("c1", "    fail_if: {probe: p1, contains: x}\n    probes: [p2]\n"),
+        ),
+    );
+    let (code, err) = validate(&[&c]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:7:9: probe \"p1\": invalid redact pattern",
+            c.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:11:14: probe \"p2\": redact pattern \"password=\\\\S+\" has no capture group",
+            c.display()
+        )) && err.contains("put ( ) around the secret"),
+        "{err}"
+    );
+    assert_all_positioned_with_hints(&err);
+}
+
+#[test]
 fn validate_finds_duplicate_ids_across_files_and_bad_countermeasures() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(

@@ -89,6 +89,15 @@ pub fn explain(catalog: &Catalog, id: &str, profiles: &[Profile]) -> Result<Stri
             flags.push(format!("parameters: {}", params.join(", ")));
         }
         let _ = writeln!(o, "    {}", flags.join("; "));
+        if !p.redact.is_empty() {
+            let _ = writeln!(
+                o,
+                "    masks what these capture before any check reads it (redact):"
+            );
+            for re in &p.redact {
+                let _ = writeln!(o, "      {}", re.as_str());
+            }
+        }
         let _ = writeln!(o, "    runs:");
         for line in p.code.trim_end().lines() {
             let _ = writeln!(o, "      {line}");
@@ -273,6 +282,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("cut -d: -f1-3 /etc/shadow"), "{text}");
+        let text = explain(&catalog, "admin-web-source-restricted", &profiles).unwrap();
+        assert!(
+            text.contains("masks what these capture before any check reads it (redact):\n      (?i)^\\|\\s*SetEnv"),
+            "{text}"
+        );
     }
 
     #[test]

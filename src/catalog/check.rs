@@ -54,6 +54,13 @@ pub struct ProbeDoc {
     #[serde(default = "default_max_bytes")]
     #[schemars(range(min = 1, max = 16777216))]
     pub max_bytes: usize,
+    /// Secrets the output may hold that no check needs: regular
+    /// expressions applied to each line as it arrives; the text of each
+    /// capture group is masked before any check reads it or
+    /// --save-facts writes it.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub redact: Vec<Spanned<String>>,
 }
 
 fn default_timeout() -> u32 {
@@ -74,6 +81,8 @@ pub struct ProbeDef {
     pub sensitive: bool,
     pub timeout: u32,
     pub max_bytes: usize,
+    /// Patterns whose capture groups are masked in the output.
+    pub redact: Vec<regex::bytes::Regex>,
     pub source: SourceLoc,
 }
 
@@ -197,6 +206,31 @@ impl ProbeDoc {
                 format!("probe {id:?}: max_bytes must be 1 to 16777216"),
             ));
         }
+        let mut redact = Vec::with_capacity(self.redact.len());
+        for p in &self.redact {
+            let here = SourceLoc::at(file, &p.referenced);
+            let re = regex::bytes::RegexBuilder::new(&p.value)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| {
+                    InputError::new(
+                        here.clone(),
+                        format!(
+                            "probe {id:?}: invalid redact pattern: {}",
+                            super::condition::one_line(&e.to_string())
+                        ),
+                    )
+                    .hint("the syntax is Rust's regex crate (no look-around, no backreferences)")
+                })?;
+            if re.captures_len() < 2 {
+                return Err(InputError::new(
+                    here,
+                    format!("probe {id:?}: redact pattern {:?} has no capture group", p.value),
+                )
+                .hint("put ( ) around the secret: `(?i)^password\\s*=\\s*(.+)$` masks what follows `password =`"));
+            }
+            redact.push(re);
+        }
         Ok(ProbeDef {
             id,
             description: self.description,
@@ -205,6 +239,7 @@ impl ProbeDoc {
             sensitive: self.sensitive,
             timeout: self.timeout,
             max_bytes: self.max_bytes,
+            redact,
             source: loc,
         })
     }

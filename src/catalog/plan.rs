@@ -101,6 +101,7 @@ mod tests {
             code: code.into(),
             needs_root: false,
             sensitive: false,
+            redact: Vec::new(),
             timeout: 5,
             max_bytes: 100,
             source: SourceLoc::file_only("x.yml"),

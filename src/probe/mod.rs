@@ -5,6 +5,7 @@
 
 pub mod frame;
 pub mod quote;
+pub mod redact;
 pub mod script;
 
 pub use frame::{parse_frames, ProbeOutcome, ProbeResult, RunOutput};
