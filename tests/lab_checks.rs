@@ -130,6 +130,17 @@ const EVIDENCE: &[(&str, &str, &str)] = &[
     ("ioc-ftp-uploads", "legacy", "203.0.113.45"),
     ("log-retention", "legacy", "35 days"),
     ("plaintext-app-credentials", "legacy", "DB_PASSWORD"),
+    // The server's option file: world-readable, with the nightly dump's password.
+    (
+        "plaintext-app-credentials",
+        "legacy",
+        "/etc/my.cnf.d/backup.cnf: password = N***************7 (17 chars",
+    ),
+    (
+        "plaintext-maintenance-credentials",
+        "legacy",
+        "/var/spool/cron/crontabs/root: -p = S***********b",
+    ),
     (
         "php-ini-credentials",
         "legacy",

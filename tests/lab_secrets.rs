@@ -1,5 +1,6 @@
 //! Secrets never appear: the lab's planted passwords (the FTP account's,
-//! the database password in config.php and .bash_history, the auditor's SSH
+//! the database password in config.php, .bash_history, root's crontab and
+//! Apache's SetEnv, the backup password in a MySQL option file, the auditor's SSH
 //! password, ftp2's random FTP password, clean's random database password
 //! in /var/www/.env) are never printed by an audit, in
 //! any report format, nor written by --save-facts; and the SSH password
@@ -36,6 +37,7 @@ fn secrets() -> Vec<String> {
     vec![
         "Seaways2017".into(),
         "Seaways2017db".into(),
+        "Nightly-Dump-2017".into(),
         AUDITOR_PW.into(),
         ftp,
         db,
@@ -95,6 +97,20 @@ fn planted_passwords_never_appear_in_reports_or_saved_facts() {
         }
         // ...and wrote facts for every host, none holding a secret.
         assert_eq!(assert_dir_clean(&facts, &secrets), 3, "{format}");
+        // Probes that are not `sensitive` read files with secrets too:
+        // legacy's Apache config (SetEnv), MySQL option file and root's
+        // crontab. Their lines are saved, with the values masked.
+        let saved = std::fs::read_to_string(facts.join("legacy.facts.json")).unwrap();
+        for masked in [
+            "|SetEnv DB_PASSWORD S***********b",
+            "|password=N***************7",
+            "mysqldump -h db.seaways.example.jp -u booking -pS***********b booking",
+        ] {
+            assert!(
+                saved.contains(masked),
+                "{format}: {masked:?} not in the saved facts"
+            );
+        }
         // The same report written with --output, with every other format
         // of the same run beside it.
         let others: Vec<(&str, std::path::PathBuf)> = ["junit", "sarif", "html", "markdown"]

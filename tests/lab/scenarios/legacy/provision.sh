@@ -112,12 +112,17 @@ ls -la
 tail -f /usr/local/apache2/logs/access_log
 HIST
 chmod 0600 /root/.bash_history
+# ... and in root's crontab, for the nightly dump (no cron daemon runs in the lab).
+echo '30 2 * * * mysqldump -h db.seaways.example.jp -u booking -pSeaways2017db booking > /root/booking-nightly.sql' \
+    >/var/spool/cron/crontabs/root
+chown root:crontab /var/spool/cron/crontabs/root
+chmod 0600 /var/spool/cron/crontabs/root
 
 # --- MariaDB with the booking database, on every address (RHEL 7 layout: /etc/my.cnf) ---
 # The "database server" of the incident shares this host in the lab: its name
 # resolves here.  Debian's /etc/mysql does not exist on RHEL.
 rm -rf /etc/mysql
-chmod 0644 /etc/my.cnf /etc/my.cnf.d/client.cnf
+chmod 0644 /etc/my.cnf /etc/my.cnf.d/client.cnf /etc/my.cnf.d/backup.cnf
 echo "$LAB_ADDR	db.$LAB_DOMAIN db" >>/etc/hosts
 lab_start_mariadb /etc/my.cnf
 mariadb --defaults-file=/etc/my.cnf -u root <<'SQL'
