@@ -27,8 +27,12 @@ pub fn redact_all(results: &mut BTreeMap<String, ProbeResult>, defs: &BTreeMap<S
     }
 }
 
+/// Passes over one line before giving up on a stable result (see
+/// [`redact_line`]).
+const MAX_PASSES: usize = 8;
+
 /// `content` with every capture group of every match of `patterns` masked,
-/// line by line; `None` when nothing matched. Groups nested in or
+/// line by line; `None` when that changes nothing. Groups nested in or
 /// overlapping an earlier group are covered by it.
 pub fn redact(content: &[u8], patterns: &[Regex]) -> Option<Vec<u8>> {
     if patterns.is_empty() {
@@ -37,21 +41,13 @@ pub fn redact(content: &[u8], patterns: &[Regex]) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     let mut start = 0;
     for line in content.split_inclusive(|&b| b == b'\n') {
-        let spans = secret_spans(line, patterns);
-        if !spans.is_empty() {
-            let out = out.get_or_insert_with(|| {
+        if let Some(masked) = redact_line(line, patterns) {
+            out.get_or_insert_with(|| {
                 let mut v = Vec::with_capacity(content.len());
                 v.extend_from_slice(&content[..start]);
                 v
-            });
-            let mut at = 0;
-            for (s, e) in spans {
-                out.extend_from_slice(&line[at..s]);
-                let value = String::from_utf8_lossy(&line[s..e]);
-                out.extend_from_slice(Secret::new(value.as_ref()).masked().as_bytes());
-                at = e;
-            }
-            out.extend_from_slice(&line[at..]);
+            })
+            .extend_from_slice(&masked);
         } else if let Some(out) = out.as_mut() {
             out.extend_from_slice(line);
         }
@@ -60,11 +56,56 @@ pub fn redact(content: &[u8], patterns: &[Regex]) -> Option<Vec<u8>> {
     out
 }
 
+/// One line, masked until the patterns find nothing more to mask. A mask
+/// can make a new match: `://u:MYSQL_PWD=a/b@` hides the `/` that kept the
+/// URL pattern from matching. Each pass that changes the line turns at
+/// least one character into `*`, so this ends; a line still changing after
+/// [`MAX_PASSES`] is masked whole (every character a `*`), which no
+/// pattern can change again.
+fn redact_line(line: &[u8], patterns: &[Regex]) -> Option<Vec<u8>> {
+    let mut current: Option<Vec<u8>> = None;
+    for _ in 0..MAX_PASSES {
+        let text = current.as_deref().unwrap_or(line);
+        let spans = secret_spans(text, patterns);
+        if spans.is_empty() {
+            return current;
+        }
+        let masked = mask_spans(text, &spans);
+        if masked == text {
+            return current;
+        }
+        current = Some(masked);
+    }
+    let body_len = body(line).len();
+    let stars = "*".repeat(String::from_utf8_lossy(&line[..body_len]).chars().count());
+    let mut whole = stars.into_bytes();
+    whole.extend_from_slice(&line[body_len..]);
+    Some(whole)
+}
+
+/// `line` with each span replaced by its masked form.
+fn mask_spans(line: &[u8], spans: &[(usize, usize)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut at = 0;
+    for &(s, e) in spans {
+        out.extend_from_slice(&line[at..s]);
+        let value = String::from_utf8_lossy(&line[s..e]);
+        out.extend_from_slice(Secret::new(value.as_ref()).masked().as_bytes());
+        at = e;
+    }
+    out.extend_from_slice(&line[at..]);
+    out
+}
+
+/// The line without its end, so that `$` and a greedy `.*` stop there.
+fn body(line: &[u8]) -> &[u8] {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    body.strip_suffix(b"\r").unwrap_or(body)
+}
+
 /// The non-empty, non-overlapping byte ranges of `line` to mask, in order.
 fn secret_spans(line: &[u8], patterns: &[Regex]) -> Vec<(usize, usize)> {
-    // The line without its end, so that `$` and a greedy `.*` stop there.
-    let body = line.strip_suffix(b"\n").unwrap_or(line);
-    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let body = body(line);
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for re in patterns {
         for caps in re.captures_iter(body) {
@@ -124,8 +165,27 @@ mod tests {
         let once = text(redact(input.as_bytes(), &p));
         assert!(!once.contains("Seaways2017db") && !once.contains("s3cr3t-Backup"));
         assert!(once.contains("-pS***********b shop"), "{once}");
-        let twice = redact(once.as_bytes(), &p).unwrap();
-        assert_eq!(String::from_utf8(twice).unwrap(), once);
+        assert_eq!(redact(once.as_bytes(), &p), None);
+    }
+
+    #[test]
+    fn a_mask_that_makes_a_new_match_is_masked_again() {
+        // Masking the MYSQL_PWD value hides the `/` that kept the URL
+        // pattern from matching: the line is masked until it is stable.
+        let p = [
+            re(r"\b(?:MYSQL_PWD|[A-Z_]*PASSWORD)=(\S+)"),
+            re(r"://[^/\s:@]+:([^@\s/]+)@"),
+        ];
+        let once = text(redact(b"\t://-:MYSQL_PWD=password/@\n", &p));
+        assert_eq!(once, "\t://-:M******************@\n");
+        assert_eq!(redact(once.as_bytes(), &p), None);
+        // Patterns that keep finding something new in their own masks
+        // (here: any character before a `*`): after 8 passes the line
+        // is masked whole, and stays so.
+        let p = [re(r"([^*])\*")];
+        let out = text(redact("abcdefghijklmnopq*rs\r\n".as_bytes(), &p));
+        assert_eq!(out, format!("{}\r\n", "*".repeat(20)));
+        assert_eq!(redact(out.as_bytes(), &p), None);
     }
 
     #[test]
