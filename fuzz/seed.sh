@@ -88,6 +88,17 @@ printf 'Apache/2.2.21 (Unix)\nOpenSSH_9.2p1 Debian-2+deb12u3\nPHP 5.3.29-nmm1' |
 copy php_ini $fx/php/*.txt $lab/legacy/rootfs/usr/local/php/lib/php.ini
 printf '@config /etc/php.ini\n@file /etc/php.ini\n|[Session]\n|session.save_path = "tcp://127.0.0.1:6379?auth=x&weight=1"\n|x = "a\\"b" ${E} \x27c\x27 ; d\n|[PATH=/srv]\n|mysqli.default_pw = ${P}\n@unreadable /etc/php.d/b.ini\n' |
   seed php_ini syntax
+printf '@config /etc/php.ini
+@file /etc/php.ini
+|engine = On
+@directives /etc/apache2/sites-enabled/a.conf
+|
+| php_admin_value mysql.default_password "a \\"b"
+|PHP_VALUE odbc.default_pw ${P}
+@user-ini /var/www/.user.ini
+|mysqli.default_pw = x
+' |
+  seed php_ini per-directory
 
 copy probe_outputs $fx/logs/* $fx/ioc/* $fx/software/* $fx/credentials/* $ip/listeners-mixed.txt \
   $ip/mariadb-50-server.cnf $lab/legacy/rootfs/usr/local/php/lib/php.ini

@@ -216,7 +216,20 @@ pub fn php_ini(data: &[u8]) {
                 })
                 .collect(),
             unreadable: Vec::new(),
+            per_directory: false,
         });
+        // The same lines read as Apache's php_value directives.
+        for f in &b {
+            configs.push(php_ini::PhpConfig {
+                main: f.arg.clone(),
+                files: vec![php_ini::IniFile {
+                    path: f.arg.clone(),
+                    entries: php_ini::parse_directives(&f.lines),
+                }],
+                unreadable: Vec::new(),
+                per_directory: true,
+            });
+        }
     }
     for f in php_ini::passwords(&configs) {
         // Either written in the file (never empty) or taken from references.

@@ -148,6 +148,11 @@ const EVIDENCE: &[(&str, &str, &str)] = &[
     ),
     (
         "php-ini-credentials",
+        "legacy",
+        "/usr/local/apache2/conf/httpd.conf:76 [php_admin_value] mysqli.default_pw = S***********b",
+    ),
+    (
+        "php-ini-credentials",
         "clean",
         "/etc/php/8.2/apache2/php.ini",
     ),

@@ -103,6 +103,7 @@ fn planted_passwords_never_appear_in_reports_or_saved_facts() {
         let saved = std::fs::read_to_string(facts.join("legacy.facts.json")).unwrap();
         for masked in [
             "|SetEnv DB_PASSWORD S***********b",
+            "|    php_admin_value mysqli.default_pw S***********b",
             "|password=N***************7",
             "mysqldump -h db.seaways.example.jp -u booking -pS***********b booking",
         ] {

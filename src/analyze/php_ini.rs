@@ -63,13 +63,82 @@ pub struct IniFile {
     pub entries: Vec<Entry>,
 }
 
-/// One PHP configuration: its main php.ini and the files scanned after it.
+/// One PHP configuration: its main php.ini and the files scanned after it;
+/// or one file of per-directory settings (Apache's `php_value` and
+/// `php_admin_value`, a `.user.ini`), which apply to some scripts only.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PhpConfig {
     pub main: String,
     /// In load order: a later setting replaces an earlier one.
     pub files: Vec<IniFile>,
     pub unreadable: Vec<String>,
+    /// Per-directory settings: one file, whose settings apply to the
+    /// scripts of a host, directory or tree (so none replaces another).
+    pub per_directory: bool,
+}
+
+/// The `php_value NAME VALUE` and `php_admin_value NAME VALUE` lines of an
+/// Apache configuration or `.htaccess` file, as entries under a section
+/// named for the directive. Apache quotes with `"` or `'` (a backslash
+/// escapes the quote); `${NAME}` is a variable Apache defines elsewhere.
+pub fn parse_directives(lines: &[String]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (i, raw) in lines.iter().enumerate() {
+        let mut words = raw.trim_start().splitn(2, char::is_whitespace);
+        let directive = words.next().unwrap_or("");
+        if !directive.eq_ignore_ascii_case("php_value")
+            && !directive.eq_ignore_ascii_case("php_admin_value")
+        {
+            continue;
+        }
+        let rest = words.next().unwrap_or("").trim_start();
+        let (key, rest) = apache_word(rest);
+        if key.is_empty() {
+            continue;
+        }
+        let (value, _) = apache_word(rest.trim_start());
+        let refs: Vec<String> = value
+            .split("${")
+            .skip(1)
+            .filter_map(|r| r.split_once('}').map(|(name, _)| name.trim().to_string()))
+            .collect();
+        out.push(Entry {
+            section: directive.to_string(),
+            key,
+            value: if refs.is_empty() {
+                IniValue::Text(Secret::new(value))
+            } else {
+                IniValue::Reference(refs)
+            },
+            line: i + 1,
+        });
+    }
+    out
+}
+
+/// One Apache argument at the start of `s` and what follows it.
+fn apache_word(s: &str) -> (String, &str) {
+    let mut chars = s.char_indices();
+    let quote = match s.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            chars.next();
+            Some(q)
+        }
+        _ => None,
+    };
+    let mut word = String::new();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some(q) if c == q => return (word, &s[i + c.len_utf8()..]),
+            Some(q) if c == '\\' && s[i + 1..].starts_with(q) => {
+                word.push(q);
+                chars.next();
+            }
+            None if c.is_whitespace() => return (word, &s[i..]),
+            _ => word.push(c),
+        }
+    }
+    (word, "")
 }
 
 /// Parse one INI file.
@@ -188,6 +257,19 @@ pub fn parse(blocks: &[Block]) -> Vec<PhpConfig> {
                 main: b.arg.clone(),
                 ..PhpConfig::default()
             }),
+            "directives" | "user-ini" => out.push(PhpConfig {
+                main: b.arg.clone(),
+                files: vec![IniFile {
+                    path: b.arg.clone(),
+                    entries: if b.kind == "directives" {
+                        parse_directives(&b.lines)
+                    } else {
+                        parse_ini(&b.lines)
+                    },
+                }],
+                unreadable: Vec::new(),
+                per_directory: true,
+            }),
             "file" => {
                 if let Some(c) = out.last_mut() {
                     c.files.push(IniFile {
@@ -266,7 +348,7 @@ pub fn passwords(configs: &[PhpConfig]) -> Vec<Found> {
     for c in configs {
         // The last global assignment of each key wins.
         let mut last: HashMap<&str, (&str, usize)> = HashMap::new();
-        for f in &c.files {
+        for f in c.files.iter().filter(|_| !c.per_directory) {
             for e in f.entries.iter().filter(|e| !e.per_directory()) {
                 last.insert(&e.key, (&f.path, e.line));
             }
@@ -327,7 +409,7 @@ impl Analyzer for PhpIniCredentials {
     }
 
     fn description(&self) -> &'static str {
-        "passwords in php.ini and the .ini files PHP scans, which every PHP script can read"
+        "passwords in php.ini, the .ini files PHP scans and per-directory settings (Apache php_value, .user.ini), which PHP scripts can read"
     }
 
     fn params(&self) -> &'static [&'static str] {
@@ -348,14 +430,19 @@ impl Analyzer for PhpIniCredentials {
             Err(u) => return Verdict::unavailable(u),
         };
         let configs = parse(&dump::parse(&text));
-        if configs.is_empty() {
+        let found = passwords(&configs);
+        let mains: Vec<&str> = configs
+            .iter()
+            .filter(|c| !c.per_directory)
+            .map(|c| c.main.as_str())
+            .collect();
+        let per_directory = configs.len() - mains.len();
+        if mains.is_empty() && found.is_empty() {
             return Verdict::new(
                 Status::Skip,
                 "no PHP configuration found (no php.ini in the usual places, and no php binary named one)",
             );
         }
-        let found = passwords(&configs);
-        let mains: Vec<&str> = configs.iter().map(|c| c.main.as_str()).collect();
         let mut unreadable: Vec<&str> = configs
             .iter()
             .flat_map(|c| c.unreadable.iter().map(String::as_str))
@@ -368,7 +455,10 @@ impl Analyzer for PhpIniCredentials {
             let shown: Vec<String> = found
                 .iter()
                 .map(|f| {
-                    let mut s = format!("{}:{} [{}] {} = ", f.path, f.line, f.section, f.name);
+                    let mut s = match f.section.as_str() {
+                        "" => format!("{}:{} {} = ", f.path, f.line, f.name),
+                        section => format!("{}:{} [{section}] {} = ", f.path, f.line, f.name),
+                    };
                     match &f.value {
                         Some(v) => {
                             let j = judged.judge(v);
@@ -391,7 +481,7 @@ impl Analyzer for PhpIniCredentials {
             return Verdict::new(
                 Status::Fail,
                 format!(
-                    "PHP's configuration sets {} password(s), {stored} of them written in clear text; every PHP script on the host can read them (ini_get(), get_cfg_var(), phpinfo()): {}",
+                    "PHP's configuration sets {} password(s), {stored} of them written in clear text; the PHP scripts they apply to (all of them, for php.ini) can read them (ini_get(), get_cfg_var(), phpinfo()): {}",
                     found.len(),
                     shown.join(" | ")
                 ),
@@ -410,13 +500,17 @@ impl Analyzer for PhpIniCredentials {
         Verdict::new(
             Status::Pass,
             format!(
-                "no password set in PHP's configuration ({} read: {})",
-                if configs.len() == 1 {
+                "no password set in PHP's configuration ({} read: {}{})",
+                if mains.len() == 1 {
                     "1 configuration".to_string()
                 } else {
-                    format!("{} configurations", configs.len())
+                    format!("{} configurations", mains.len())
                 },
-                mains.join(", ")
+                mains.join(", "),
+                match per_directory {
+                    0 => String::new(),
+                    n => format!("; and {n} file(s) of per-directory settings"),
+                }
             ),
         )
     }
@@ -667,5 +761,89 @@ mod tests {
         assert!(none.evidence.contains("no PHP configuration found"));
         // Files before any @config, and stray lines, are ignored.
         assert!(parse(&dump::parse("@file /x.ini\n|a = b\nnoise\n")).is_empty());
+    }
+
+    #[test]
+    fn apache_directives_are_read_as_apache_quotes_them() {
+        let e = parse_directives(&lines(
+            "<VirtualHost *:80>\n\
+             \x20 php_admin_value mysql.default_password \"Sea ways\\\"2017\"\n\
+             \tPHP_Value mysqli.default_pw 'k7#Qm2!vLp9@xZ4r' trailing\n\
+             \x20 php_admin_flag engine on\n\
+             \x20 php_value session.save_path tcp://10.0.0.9:6379?auth=Redis-pw-55\n\
+             \x20 php_value odbc.default_pw ${ODBC_PW}\n\
+             \x20 php_value\n\
+             </VirtualHost>",
+        ));
+        let got: Vec<(usize, &str, &str, String)> = e
+            .iter()
+            .map(|e| {
+                let v = match &e.value {
+                    IniValue::Text(t) => t.expose().to_string(),
+                    IniValue::Reference(r) => format!("${{{}}}", r.join(",")),
+                };
+                (e.line, e.section.as_str(), e.key.as_str(), v)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    2,
+                    "php_admin_value",
+                    "mysql.default_password",
+                    "Sea ways\"2017".to_string()
+                ),
+                (
+                    3,
+                    "PHP_Value",
+                    "mysqli.default_pw",
+                    "k7#Qm2!vLp9@xZ4r".to_string()
+                ),
+                (
+                    5,
+                    "php_value",
+                    "session.save_path",
+                    "tcp://10.0.0.9:6379?auth=Redis-pw-55".to_string()
+                ),
+                (6, "php_value", "odbc.default_pw", "${ODBC_PW}".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn per_directory_settings_fail_where_they_are_written() {
+        // Two virtual hosts in one file, each with its own password, and a
+        // .user.ini: each is reported at its line, none "replaced".
+        let text = "@config /etc/php/8.2/apache2/php.ini\n@file /etc/php/8.2/apache2/php.ini\n|[PHP]\n|engine = On\n\
+@directives /etc/apache2/sites-enabled/shop.conf\n|\n|php_admin_value mysql.default_password Seaways2017db\n|\n|\n|php_admin_value mysql.default_password k7#Qm2!vLp9@xZ4rWq\n\
+@user-ini /var/www/app/.user.ini\n|\n|mysqli.default_pw = \"Seaways2017db\"\n";
+        let v = run(text);
+        assert_eq!(v.status, Status::Fail, "{}", v.evidence);
+        for at in [
+            "/etc/apache2/sites-enabled/shop.conf:2 [php_admin_value] mysql.default_password = S***********b",
+            "/etc/apache2/sites-enabled/shop.conf:5 [php_admin_value] mysql.default_password = k****************q",
+            "/var/www/app/.user.ini:2 mysqli.default_pw = S***********b",
+        ] {
+            assert!(v.evidence.contains(at), "{at}: {}", v.evidence);
+        }
+        assert!(!v.evidence.contains("replaced by"), "{}", v.evidence);
+        assert!(v.evidence.contains("sets 3 password(s)"), "{}", v.evidence);
+        assert!(!v.evidence.contains("Seaways2017db"), "{}", v.evidence);
+        // Without passwords, the per-directory files are counted apart.
+        let clean = "@config /etc/php/8.2/apache2/php.ini\n@file /etc/php/8.2/apache2/php.ini\n|engine = On\n\
+@directives /var/www/html/.htaccess\n|php_value upload_max_filesize 64M\n";
+        let v = run(clean);
+        assert_eq!(v.status, Status::Pass, "{}", v.evidence);
+        assert!(
+            v.evidence.contains("1 configuration read: /etc/php/8.2/apache2/php.ini; and 1 file(s) of per-directory settings"),
+            "{}",
+            v.evidence
+        );
+        // A password in a .htaccess is found even where no php.ini is.
+        let v = run(
+            "@directives /srv/www/.htaccess\n|php_value mysql.default_password Seaways2017db\n",
+        );
+        assert_eq!(v.status, Status::Fail, "{}", v.evidence);
     }
 }
