@@ -15,6 +15,19 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The tests run one at a time. Each SSH session starts the user's shell,
+/// and on a machine where root's ~/.bashrc runs `pyenv init` (as on this
+/// project's CI machine), two sessions starting at once race in `pyenv
+/// rehash`, which then prints "cannot rehash" before the script's own
+/// output. These tests compare the script's output byte for byte, so they
+/// must not start sessions concurrently. (Audits are not affected: the
+/// framed output keeps such lines out of every probe.)
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 const PW_USER: &str = "shipshape-pw";
 const PW: &str = "Correct-Horse-7-shipshape";
 
@@ -61,6 +74,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[test]
 fn transports_can_move_to_worker_threads() {
+    let _serial = serial();
     fn assert_send<T: Send>() {}
     assert_send::<SshTransport>();
     assert_send::<shipshape::transport::local::LocalTransport>();
@@ -68,6 +82,7 @@ fn transports_can_move_to_worker_threads() {
 
 #[test]
 fn ed25519_key_runs_script_with_output_and_status() {
+    let _serial = serial();
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let mut t = connect_ok("127.0.0.1", &opts(&sshd, &kh, Some(&key)));
     assert_eq!(
@@ -114,6 +129,7 @@ fn ed25519_key_runs_script_with_output_and_status() {
 
 #[test]
 fn rsa_user_key_and_rsa_only_host_key() {
+    let _serial = serial();
     let cfg = SshdConfig {
         host_keys: vec!["rsa"],
         extra: vec!["HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256".into()],
@@ -135,6 +151,7 @@ fn rsa_user_key_and_rsa_only_host_key() {
 
 #[test]
 fn known_rsa_host_key_is_preferred_over_ed25519() {
+    let _serial = serial();
     // The server has both; known_hosts lists only the RSA key. The key
     // exchange must ask for the RSA key rather than fail on ed25519.
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "rsa");
@@ -148,6 +165,7 @@ fn known_rsa_host_key_is_preferred_over_ed25519() {
 
 #[test]
 fn unknown_host_is_refused_before_auth() {
+    let _serial = serial();
     let sshd = Sshd::start(SshdConfig::default());
     let key = sshd.path("user_ed25519");
     keygen(&key, "ed25519", "");
@@ -181,6 +199,7 @@ fn unknown_host_is_refused_before_auth() {
 
 #[test]
 fn accept_new_records_key_then_strict_connect_succeeds() {
+    let _serial = serial();
     let sshd = Sshd::start(SshdConfig::default());
     let key = sshd.path("user_ed25519");
     keygen(&key, "ed25519", "");
@@ -214,6 +233,7 @@ fn accept_new_records_key_then_strict_connect_succeeds() {
 
 #[test]
 fn changed_host_key_is_a_mismatch_even_with_accept_new() {
+    let _serial = serial();
     let sshd = Sshd::start(SshdConfig::default());
     let key = sshd.path("user_ed25519");
     keygen(&key, "ed25519", "");
@@ -267,6 +287,7 @@ fn changed_host_key_is_a_mismatch_even_with_accept_new() {
 
 #[test]
 fn wrong_key_is_auth_failed() {
+    let _serial = serial();
     let (sshd, _key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let wrong = sshd.path("wrong_key");
     keygen(&wrong, "ed25519", "");
@@ -283,6 +304,7 @@ fn wrong_key_is_auth_failed() {
 
 #[test]
 fn encrypted_key_needs_its_passphrase() {
+    let _serial = serial();
     let sshd = Sshd::start(SshdConfig::default());
     let key = sshd.path("user_locked");
     keygen(&key, "ed25519", "s3cret-pass");
@@ -308,6 +330,7 @@ fn encrypted_key_needs_its_passphrase() {
 
 #[test]
 fn password_auth_from_options() {
+    let _serial = serial();
     sshd::ensure_password_user(PW_USER, PW);
     let sshd = Sshd::start(SshdConfig {
         password_auth: true,
@@ -339,6 +362,7 @@ fn password_auth_from_options() {
 
 #[test]
 fn stderr_flood_then_stdout_arrives_whole() {
+    let _serial = serial();
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let mut t = connect_ok("127.0.0.1", &opts(&sshd, &kh, Some(&key)));
     let script = b"head -c 1048576 /dev/zero | tr '\\0' e >&2\n\
@@ -355,6 +379,7 @@ fn stderr_flood_then_stdout_arrives_whole() {
 
 #[test]
 fn large_script_is_fed_while_output_flows() {
+    let _serial = serial();
     // 3 MB of script that prints as it goes: more than either SSH window,
     // so stdin and stdout must be serviced together.
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
@@ -375,6 +400,7 @@ fn large_script_is_fed_while_output_flows() {
 
 #[test]
 fn output_cap_truncates() {
+    let _serial = serial();
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let mut t = connect_ok("127.0.0.1", &opts(&sshd, &kh, Some(&key)));
     let out = t
@@ -395,6 +421,7 @@ fn output_cap_truncates() {
 
 #[test]
 fn script_past_deadline_times_out() {
+    let _serial = serial();
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let mut t = connect_ok("127.0.0.1", &opts(&sshd, &kh, Some(&key)));
     let start = Instant::now();
@@ -408,6 +435,7 @@ fn script_past_deadline_times_out() {
 
 #[test]
 fn silent_listener_times_out_in_handshake() {
+    let _serial = serial();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     // Accept and never say a word.
@@ -432,6 +460,7 @@ fn silent_listener_times_out_in_handshake() {
 
 #[test]
 fn closed_port_and_unknown_name_are_unreachable() {
+    let _serial = serial();
     let port = sshd::free_port();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut o = SshOptions::new("root");
@@ -452,6 +481,7 @@ fn closed_port_and_unknown_name_are_unreachable() {
 
 #[test]
 fn exactly_one_exec_per_run_script() {
+    let _serial = serial();
     let (sshd, key, kh) = server_with_key(SshdConfig::default(), "ed25519", "ed25519");
     let mut t = connect_ok("127.0.0.1", &opts(&sshd, &kh, Some(&key)));
     let mut script = String::new();
