@@ -143,8 +143,8 @@ pub fn context_tokens(ctx: &PasswordContext) -> Vec<String> {
 }
 
 /// Inputs for zxcvbn: the context tokens plus the names as written.
-pub fn user_inputs(ctx: &PasswordContext) -> Vec<String> {
-    let mut v = context_tokens(ctx);
+pub fn user_inputs(ctx: &PasswordContext, tokens: &[String]) -> Vec<String> {
+    let mut v = tokens.to_vec();
     for s in ctx.domain.iter().chain(&ctx.organization) {
         let l = s.to_lowercase();
         if !v.contains(&l) {
@@ -281,24 +281,24 @@ fn in_common_list(pw: &str, forms: &[String]) -> bool {
 /// and its backups, a php.ini and a config.php).
 /// Only the first [`ZXCVBN_MAX_VALUES`] distinct values go through zxcvbn.
 pub struct Judgements<'a> {
-    context: PasswordContext,
+    words: ContextWords,
     judged: HashMap<&'a str, PasswordJudgement>,
 }
 
 impl<'a> Judgements<'a> {
     pub fn new(context: PasswordContext) -> Self {
         Judgements {
-            context,
+            words: ContextWords::of(&context),
             judged: HashMap::new(),
         }
     }
 
     pub fn judge(&mut self, pw: &'a Secret) -> &PasswordJudgement {
-        let context = &self.context;
+        let words = &self.words;
         let score = self.judged.len() < ZXCVBN_MAX_VALUES;
         self.judged
             .entry(pw.expose())
-            .or_insert_with(|| judge(pw, context, score))
+            .or_insert_with(|| judge(pw, words, score))
     }
 
     /// How many distinct values zxcvbn did not score.
@@ -307,23 +307,37 @@ impl<'a> Judgements<'a> {
     }
 }
 
+/// What a context gives every judgement: the tokens a password must not
+/// be made of, and zxcvbn's user inputs. Derived once per context.
+struct ContextWords {
+    tokens: Vec<String>,
+    inputs: Vec<String>,
+}
+
+impl ContextWords {
+    fn of(context: &PasswordContext) -> Self {
+        let tokens = context_tokens(context);
+        let inputs = user_inputs(context, &tokens);
+        ContextWords { tokens, inputs }
+    }
+}
+
 /// Judge a password found in plain text (a config file, a script) or
 /// recovered from a hash, against the host's context.
 pub fn judge_plaintext(pw: &Secret, context: &PasswordContext) -> PasswordJudgement {
-    judge(pw, context, true)
+    judge(pw, &ContextWords::of(context), true)
 }
 
 /// [`judge_plaintext`], with zxcvbn only when `score`.
-fn judge(pw: &Secret, context: &PasswordContext, score: bool) -> PasswordJudgement {
+fn judge(pw: &Secret, words: &ContextWords, score: bool) -> PasswordJudgement {
     let value = pw.expose();
     let chars = pw.char_len();
-    let inputs = user_inputs(context);
+    let (tokens, inputs) = (&words.tokens, &words.inputs);
     let input_refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let entropy = score.then(|| estimate(value, &input_refs));
     let score = entropy.as_ref().map(|e| u8::from(e.score()));
-    let tokens = context_tokens(context);
     let forms = normal_forms(value);
-    let mut derived_from = forms.iter().find_map(|f| made_of(f, &tokens)).map(|used| {
+    let mut derived_from = forms.iter().find_map(|f| made_of(f, tokens)).map(|used| {
         used.iter()
             .map(|t| format!("{t:?}"))
             .collect::<Vec<_>>()
