@@ -346,11 +346,14 @@ pub fn passwords(configs: &[PhpConfig]) -> Vec<Found> {
     // A file can belong to several configurations (a shared conf.d).
     let mut seen: HashSet<(&str, usize)> = HashSet::new();
     for c in configs {
-        // The last global assignment of each key wins.
+        // The last global assignment of each key wins (in php.ini
+        // configurations; per-directory files replace nothing).
         let mut last: HashMap<&str, (&str, usize)> = HashMap::new();
-        for f in c.files.iter().filter(|_| !c.per_directory) {
-            for e in f.entries.iter().filter(|e| !e.per_directory()) {
-                last.insert(&e.key, (&f.path, e.line));
+        if !c.per_directory {
+            for f in &c.files {
+                for e in f.entries.iter().filter(|e| !e.per_directory()) {
+                    last.insert(&e.key, (&f.path, e.line));
+                }
             }
         }
         for f in &c.files {
